@@ -1,0 +1,520 @@
+// ign: the command-line client of ign_core. Every subcommand is a thin wrapper over the core API.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "ign/checkpoint.h"
+#include "ign/corrupt.h"
+#include "ign/data.h"
+#include "ign/image_io.h"
+#include "ign/inference.h"
+#include "ign/system.h"
+#include "ign/trainer.h"
+#include "ign/version.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Exit codes (also in the README).
+enum Exit { kOk = 0, kError = 1, kUsage = 2, kBadInput = 3, kDiverged = 4, kCancelled = 130 };
+
+std::atomic<bool> g_cancel{false};
+void on_interrupt(int) { g_cancel = true; }
+
+struct Common {
+    int threads = 0;
+    std::string log_level = "info";
+    std::string log_file;
+};
+
+void add_common(CLI::App* cmd, Common& c) {
+    cmd->add_option("--threads", c.threads, "LibTorch threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+        ->capture_default_str();
+    cmd->add_option("--log-file", c.log_file, "also write the log to this file");
+}
+
+void apply_common(const Common& c) {
+    std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_color_sink_mt>()};
+    if (!c.log_file.empty()) sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(c.log_file));
+    auto logger = std::make_shared<spdlog::logger>("ign", sinks.begin(), sinks.end());
+    logger->set_level(spdlog::level::from_str(c.log_level));
+    spdlog::set_default_logger(logger);
+    const int n = ign::configure_threads(c.threads);
+    spdlog::debug("{} threads", n);
+}
+
+std::string format_duration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+    const long s = long(seconds + 0.5);
+    char text[32];
+    if (s >= 3600) std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else std::snprintf(text, sizeof text, "%02ld:%02ld", s / 60, s % 60);
+    return text;
+}
+
+// One line redrawn in place on a terminal; a line every 5% otherwise (logs, CI).
+class ProgressBar {
+public:
+    void update(const ign::TrainProgress& p) {
+        const bool tty = isatty(STDERR_FILENO);
+        const double fraction = p.total_steps ? double(p.step) / p.total_steps : 1.0;
+        const auto now = std::chrono::steady_clock::now();
+        const bool last = p.step == p.total_steps;
+        if (tty ? (now - m_last < std::chrono::milliseconds(100) && !last) : (int(fraction * 20) == m_last_bucket && !last))
+            return;
+        m_last = now;
+        m_last_bucket = int(fraction * 20);
+        const int width = 24, filled = int(fraction * width);
+        std::string bar(size_t(filled), '#');
+        bar.resize(width, '.');
+        std::fprintf(stderr, "%sstep %lld/%lld [%s] %3.0f%%  %.1f img/s  ETA %s  loss %.4f (rec %.4f idem %.4f tight %.4f)%s",
+                     tty ? "\r\033[K" : "", (long long)p.step, (long long)p.total_steps, bar.c_str(), fraction * 100,
+                     p.images_per_s, format_duration(p.eta_s).c_str(), p.losses.total, p.losses.reconstruction,
+                     p.losses.idempotence, p.losses.tightness, tty ? "" : "\n");
+        if (tty && last) std::fputc('\n', stderr);
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
+    }
+
+private:
+    std::chrono::steady_clock::time_point m_last{};
+    int m_last_bucket = -1;
+};
+
+struct Loaded {
+    ign::CheckpointInfo info;
+    ign::IgnNet model{nullptr};
+};
+
+Loaded load(const std::string& path) {
+    auto c = ign::load_checkpoint(path);
+    spdlog::info("loaded {} (step {}, {})", path, c.info.step, c.info.model.to_string());
+    return {c.info, c.model};
+}
+
+ign::InferenceOptions inference_options(const std::string& norm_mode) {
+    return {ign::norm_mode_from_string(norm_mode)};
+}
+
+void add_norm_mode(CLI::App* cmd, std::string& norm_mode) {
+    cmd->add_option("--norm-mode", norm_mode,
+                    "normalisation at inference: eval (running statistics; default) or train (batch statistics)")
+        ->check(CLI::IsMember({"eval", "train"}))
+        ->capture_default_str();
+}
+
+// ---------------------------------------------------------------------------------------------- train
+struct TrainArgs {
+    Common common;
+    std::string preset = "mnist28", data = "digits", norm, noise = "gaussian", out, resume;
+    int width = 0, latent = 0, channels = 0, size = 0, batch = 256;
+    int64_t steps = 0;
+    double epochs = 0;
+    uint64_t seed = 0;
+    double lr = 1e-4, beta1 = 0.5, beta2 = 0.999;
+    double lambda_rec = 20, lambda_idem = 20, lambda_tight = 2.5, clamp_a = 1.5;
+    bool detach_clamp = false;
+    int64_t checkpoint_every = 500, preview_every = 250;
+};
+
+int run_train(const TrainArgs& a) {
+    apply_common(a.common);
+    ign::TrainOptions o;
+    if (!a.resume.empty()) {
+        const auto info = ign::load_checkpoint(a.resume).info;  // to know the model's data shape and defaults
+        o.model = info.model;
+        o.settings = info.train;
+        o.resume = a.resume;
+    } else {
+        o.model = ign::preset_options(a.preset);
+        if (a.width) o.model.width = a.width;
+        if (a.latent) o.model.latent = a.latent;
+        if (a.channels) o.model.channels = a.channels;
+        if (a.size) o.model.image_size = a.size;
+        if (!a.norm.empty()) o.model.norm = ign::norm_from_string(a.norm);
+        o.noise = ign::noise_kind_from_string(a.noise);
+        o.optimizer = {a.lr, a.beta1, a.beta2};
+        o.objective.lambda_rec = a.lambda_rec;
+        o.objective.lambda_idem = a.lambda_idem;
+        o.objective.lambda_tight = a.lambda_tight;
+        o.objective.tight_clamp_a = a.clamp_a;
+        o.objective.detach_clamp_reference = a.detach_clamp;
+        o.settings.data = a.data;
+        o.settings.batch = a.batch;
+        o.settings.seed = a.seed;
+    }
+    const std::string data = a.resume.empty() || a.data != "digits" ? a.data : o.settings.data;
+    spdlog::info("loading data set '{}'", data);
+    auto split = ign::load_dataset(data, o.model.channels, o.model.image_size);
+    spdlog::info("{}: {} training images, {} test images", data, split.train.size(), split.test.size());
+    o.settings.data = data;
+    const int64_t per_epoch = split.train.size() / std::max(1, o.settings.batch);
+    if (a.steps > 0) o.settings.steps = a.steps;
+    else if (a.epochs > 0) o.settings.steps = std::max<int64_t>(1, int64_t(std::ceil(a.epochs * per_epoch)));
+    else if (a.resume.empty()) o.settings.steps = 1000;
+    o.out_dir = !a.out.empty() ? a.out
+                : !a.resume.empty() ? fs::path(a.resume).parent_path().string()
+                                    : "runs/" + o.model.preset + "-" + fs::path(data).filename().string();
+    if (o.out_dir.empty()) o.out_dir = ".";
+    o.checkpoint_every = a.checkpoint_every;
+    o.preview_every = a.preview_every;
+
+    ign::Trainer trainer(o, split.train);
+    const auto preview_path = (fs::path(o.out_dir) / "preview.png").string();
+    ProgressBar bar;
+    ign::TrainCallbacks callbacks;
+    callbacks.on_step = [&](const ign::TrainProgress& p) { bar.update(p); };
+    callbacks.on_preview = [&](int64_t, const torch::Tensor& samples, const torch::Tensor& refined) {
+        try {
+            // Pairs side by side: f(z) then f(f(z)).
+            auto both = torch::stack({samples, refined}, 1).flatten(0, 1);
+            ign::save_grid(both, preview_path, 16, 2);
+        } catch (const std::exception& e) {
+            spdlog::warn("preview not written: {}", e.what());
+        }
+    };
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    const auto result = trainer.run(callbacks, &g_cancel);
+    bar.finish();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    switch (result.status) {
+        case ign::TrainStatus::Completed:
+            spdlog::info("{}; losses in {}; preview in {}", result.message, trainer.csv_path(), preview_path);
+            return kOk;
+        case ign::TrainStatus::Cancelled:
+            spdlog::warn("{}", result.message);
+            return kCancelled;
+        case ign::TrainStatus::Diverged:
+            spdlog::error("{}", result.message);
+            return kDiverged;
+    }
+    return kError;
+}
+
+// --------------------------------------------------------------------------------------------- sample
+struct SampleArgs {
+    Common common;
+    std::string checkpoint, out = "samples.png", each_dir, norm_mode = "eval";
+    int count = 64, columns = 8, zoom = 2;
+    uint64_t seed = 0;
+};
+
+int run_sample(const SampleArgs& a) {
+    apply_common(a.common);
+    auto m = load(a.checkpoint);
+    const auto images = ign::sample(m.model, m.info.noise_sampler(), a.count, a.seed, inference_options(a.norm_mode));
+    ign::save_grid(images, a.out, a.columns, a.zoom);
+    std::cout << a.out << "\n";
+    if (!a.each_dir.empty()) {
+        for (int i = 0; i < a.count; ++i) {
+            const auto path = (fs::path(a.each_dir) / ("sample_" + std::to_string(a.seed) + "_" + std::to_string(i) + ".png")).string();
+            ign::save_image(images[i], path, a.zoom);
+        }
+        std::cout << a.each_dir << " (" << a.count << " images)\n";
+    }
+    return kOk;
+}
+
+// ---------------------------------------------------------------------------------------------- chain
+struct ChainArgs {
+    Common common;
+    std::string checkpoint, out = "chain.png", norm_mode = "eval";
+    int count = 8, k = 4, zoom = 2;
+    uint64_t seed = 0;
+};
+
+int run_chain(const ChainArgs& a) {
+    apply_common(a.common);
+    auto m = load(a.checkpoint);
+    const auto z = ign::sample_noise(m.info.noise_sampler(), a.count, a.seed);
+    const auto steps = ign::chain(m.model, z, a.k, inference_options(a.norm_mode));
+    // One row per sample: z, f(z), f^2(z), ..., f^k(z).
+    ign::save_grid(torch::stack(steps, 1).flatten(0, 1), a.out, a.k + 1, a.zoom);
+    std::cout << a.out << "\n";
+    for (int i = 1; i + 1 < int(steps.size()); ++i)
+        std::cout << "mean |f^" << i + 1 << " - f^" << i << "| = " << (steps[i + 1] - steps[i]).abs().mean().item<double>()
+                  << "\n";
+    return kOk;
+}
+
+// ---------------------------------------------------------------------------------------- interpolate
+struct InterpolateArgs {
+    Common common;
+    std::string checkpoint, out = "interpolation.png", method = "slerp", norm_mode = "eval";
+    std::vector<uint64_t> seeds{0, 1};
+    int frames = 10, grid = 0, zoom = 2;
+};
+
+int run_interpolate(const InterpolateArgs& a) {
+    apply_common(a.common);
+    auto m = load(a.checkpoint);
+    const auto noise = m.info.noise_sampler();
+    const bool spherical = a.method == "slerp";
+    auto z = [&](size_t i) { return ign::sample_noise(noise, 1, a.seeds.at(i))[0]; };
+    torch::Tensor images;
+    int columns;
+    if (a.grid > 0) {
+        if (a.seeds.size() != 4) throw CLI::ValidationError("--seeds", "a 2-D grid needs four corner seeds");
+        images = ign::apply_f(m.model, ign::grid_path(z(0), z(1), z(2), z(3), a.grid, spherical),
+                              inference_options(a.norm_mode));
+        columns = a.grid;
+    } else {
+        if (a.seeds.size() != 2) throw CLI::ValidationError("--seeds", "interpolation needs two seeds (four with --grid)");
+        images = ign::interpolate(m.model, z(0), z(1), a.frames, spherical, inference_options(a.norm_mode));
+        columns = a.frames;
+    }
+    ign::save_grid(images, a.out, columns, a.zoom);
+    std::cout << a.out << "\n";
+    return kOk;
+}
+
+// -------------------------------------------------------------------------------------------- project
+struct ProjectArgs {
+    Common common;
+    std::string checkpoint, out = "projected", norm_mode = "eval";
+    std::vector<std::string> inputs;
+    int k = 3, zoom = 4;
+};
+
+int run_project(const ProjectArgs& a) {
+    apply_common(a.common);
+    auto m = load(a.checkpoint);
+    std::vector<std::string> files;
+    for (const auto& input : a.inputs) {
+        if (fs::is_directory(input)) {
+            for (const auto& e : fs::directory_iterator(input))
+                if (e.is_regular_file()) files.push_back(e.path().string());
+        } else {
+            files.push_back(input);
+        }
+    }
+    std::sort(files.begin(), files.end());
+    int failed = 0;
+    for (const auto& file : files) {
+        try {
+            const auto x = ign::load_image(file, m.info.model.channels, m.info.model.image_size);
+            const auto steps = ign::chain(m.model, x, a.k, inference_options(a.norm_mode));
+            const auto base = (fs::path(a.out) / fs::path(file).stem()).string();
+            ign::save_image(steps.back(), base + "_projected.png", a.zoom);
+            ign::save_grid(torch::cat(steps), base + "_chain.png", a.k + 1, a.zoom);  // input, f, ..., f^k
+            std::cout << base << "_projected.png\n";
+        } catch (const ign::DataError& e) {
+            ++failed;
+            spdlog::error("{}", e.what());
+        }
+    }
+    if (files.empty()) {
+        spdlog::error("no input images given");
+        return kBadInput;
+    }
+    return failed ? kBadInput : kOk;
+}
+
+// -------------------------------------------------------------------------------------------- corrupt
+struct CorruptArgs {
+    Common common;
+    std::string data = "digits", input, kind = "noise", out = "corrupted.png", checkpoint, norm_mode = "eval";
+    double sigma = 0.5, patch = 0.4;
+    int count = 8, patches = 1, size = 28, channels = 1, zoom = 2;
+    uint64_t seed = 0;
+};
+
+int run_corrupt(const CorruptArgs& a) {
+    apply_common(a.common);
+    Loaded m;
+    int channels = a.channels, size = a.size;
+    if (!a.checkpoint.empty()) {
+        m = load(a.checkpoint);
+        channels = m.info.model.channels;
+        size = m.info.model.image_size;
+    }
+    torch::Tensor clean;
+    if (!a.input.empty()) {
+        clean = ign::load_image(a.input, channels, size);
+    } else {
+        const auto split = ign::load_dataset(a.data, channels, size);
+        clean = split.test.images.slice(0, 0, std::min<int64_t>(a.count, split.test.size()));
+    }
+    auto gen = ign::make_generator(a.seed);
+    const auto corrupted = ign::corrupt(clean, ign::corruption_from_string(a.kind), {a.sigma, a.patches, a.patch}, gen);
+    std::vector<torch::Tensor> rows{clean, corrupted};
+    if (m.model) rows.push_back(ign::project(m.model, corrupted, 1, inference_options(a.norm_mode)));
+    // One row per kind: clean, corrupted[, f(corrupted)].
+    ign::save_grid(torch::cat(rows), a.out, int(clean.size(0)), a.zoom);
+    std::cout << a.out << "\n";
+    if (m.model)
+        std::cout << "mean |f(corrupted) - clean| = " << (rows[2] - clean).abs().mean().item<double>()
+                  << ", mean |corrupted - clean| = " << (corrupted - clean).abs().mean().item<double>() << "\n";
+    return kOk;
+}
+
+// ----------------------------------------------------------------------------------------------- info
+struct InfoArgs {
+    Common common;
+    std::string checkpoint;
+    bool system = false;
+};
+
+int run_info(const InfoArgs& a) {
+    apply_common(a.common);
+    if (a.system) std::cout << ign::system_info() << "\n";
+    if (!a.checkpoint.empty()) {
+        auto m = load(a.checkpoint);
+        std::cout << m.info.card() << "  parameters: " << ign::parameter_count(*m.model) << "\n";
+    }
+    if (!a.system && a.checkpoint.empty()) throw CLI::ValidationError("info", "give a checkpoint or --system");
+    return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    ign::ensure_blas_core_type(argc, argv);
+    CLI::App app{"ign: train and use Idempotent Generative Networks from the terminal"};
+    app.set_version_flag("--version", std::string("ign ") + ign::kVersion);
+    app.require_subcommand(1);
+    int rc = kOk;
+
+    TrainArgs train;
+    auto* t = app.add_subcommand("train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png");
+    add_common(t, train.common);
+    t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember({"mnist28", "dcgan64"}))->capture_default_str();
+    t->add_option("--data", train.data, "digits, fashion, emoji, or a folder / IDX file")->capture_default_str();
+    t->add_option("--width", train.width, "first-layer channels nf (preset: 64)");
+    t->add_option("--latent", train.latent, "bottleneck channels L (preset: 512)");
+    t->add_option("--channels", train.channels, "image channels, 1 or 3 (preset)");
+    t->add_option("--size", train.size, "image size, 28 or a power of two 16..256 (preset)");
+    t->add_option("--norm", train.norm, "batch, group or none (preset: batch)")->check(CLI::IsMember({"batch", "group", "none"}));
+    t->add_option("--noise", train.noise, "gaussian or spectral")->check(CLI::IsMember({"gaussian", "spectral"}))->capture_default_str();
+    t->add_option("--batch", train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+    t->add_option("--steps", train.steps, "total optimisation steps (default 1000; with --resume: the new total)");
+    t->add_option("--epochs", train.epochs, "train this many epochs instead of --steps");
+    t->add_option("--seed", train.seed, "seed for initialisation, data order and noise")->capture_default_str();
+    t->add_option("--lr", train.lr, "Adam learning rate")->capture_default_str();
+    t->add_option("--beta1", train.beta1, "Adam beta1")->capture_default_str();
+    t->add_option("--beta2", train.beta2, "Adam beta2")->capture_default_str();
+    t->add_option("--lambda-rec", train.lambda_rec, "weight of reconstruction")->capture_default_str();
+    t->add_option("--lambda-idem", train.lambda_idem, "weight of idempotence")->capture_default_str();
+    t->add_option("--lambda-tight", train.lambda_tight, "weight of tightness")->capture_default_str();
+    t->add_option("--clamp-a", train.clamp_a, "tightness clamp factor a")->capture_default_str();
+    t->add_flag("--detach-clamp-reference", train.detach_clamp, "detach R_i inside the tightness clamp");
+    t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
+    t->add_option("--resume", train.resume, "continue from this checkpoint");
+    t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
+    t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
+    t->callback([&] { rc = run_train(train); });
+
+    SampleArgs sample;
+    auto* s = app.add_subcommand("sample", "generate images in one step: f(z) for noise z from a seed");
+    add_common(s, sample.common);
+    s->add_option("checkpoint", sample.checkpoint, "checkpoint file")->required();
+    s->add_option("--count,-n", sample.count, "number of samples")->check(CLI::Range(1, 4096))->capture_default_str();
+    s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
+    s->add_option("--out,-o", sample.out, "grid PNG")->capture_default_str();
+    s->add_option("--each", sample.each_dir, "also write each sample as its own PNG into this folder");
+    s->add_option("--columns", sample.columns, "grid columns")->capture_default_str();
+    s->add_option("--zoom", sample.zoom, "enlarge pixels this many times")->check(CLI::Range(1, 32))->capture_default_str();
+    add_norm_mode(s, sample.norm_mode);
+    s->callback([&] { rc = run_sample(sample); });
+
+    ChainArgs chain;
+    auto* c = app.add_subcommand("chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample");
+    add_common(c, chain.common);
+    c->add_option("checkpoint", chain.checkpoint, "checkpoint file")->required();
+    c->add_option("--count,-n", chain.count, "number of samples")->check(CLI::Range(1, 1024))->capture_default_str();
+    c->add_option("-k", chain.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
+    c->add_option("--seed", chain.seed, "noise seed")->capture_default_str();
+    c->add_option("--out,-o", chain.out, "grid PNG")->capture_default_str();
+    c->add_option("--zoom", chain.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_norm_mode(c, chain.norm_mode);
+    c->callback([&] { rc = run_chain(chain); });
+
+    InterpolateArgs interp;
+    auto* ip = app.add_subcommand("interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds");
+    add_common(ip, interp.common);
+    ip->add_option("checkpoint", interp.checkpoint, "checkpoint file")->required();
+    ip->add_option("--seeds", interp.seeds, "two seeds (four corner seeds with --grid)")->delimiter(',');
+    ip->add_option("--frames", interp.frames, "frames from t = 0 to 1")->check(CLI::Range(2, 512))->capture_default_str();
+    ip->add_option("--method", interp.method, "lerp or slerp")->check(CLI::IsMember({"lerp", "slerp"}))->capture_default_str();
+    ip->add_option("--grid", interp.grid, "n x n grid among four seeds")->check(CLI::Range(2, 64));
+    ip->add_option("--out,-o", interp.out, "PNG strip or grid")->capture_default_str();
+    ip->add_option("--zoom", interp.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_norm_mode(ip, interp.norm_mode);
+    ip->callback([&] { rc = run_interpolate(interp); });
+
+    ProjectArgs project;
+    auto* p = app.add_subcommand("project", "project images of any size onto what the model learned: f^k(image)");
+    add_common(p, project.common);
+    p->add_option("checkpoint", project.checkpoint, "checkpoint file")->required();
+    p->add_option("inputs", project.inputs, "image files or folders")->required();
+    p->add_option("-k", project.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
+    p->add_option("--out,-o", project.out, "output folder (NAME_projected.png, NAME_chain.png)")->capture_default_str();
+    p->add_option("--zoom", project.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_norm_mode(p, project.norm_mode);
+    p->callback([&] { rc = run_project(project); });
+
+    CorruptArgs corrupt;
+    auto* cr = app.add_subcommand("corrupt", "make noisy, grayscale, sketch or occluded versions (and project them with --checkpoint)");
+    add_common(cr, corrupt.common);
+    cr->add_option("--kind", corrupt.kind, "noise, gray, sketch, edges or occlude")
+        ->check(CLI::IsMember({"noise", "gray", "sketch", "edges", "occlude"}))->capture_default_str();
+    cr->add_option("--data", corrupt.data, "data set whose test images to corrupt")->capture_default_str();
+    cr->add_option("--input", corrupt.input, "an image file instead of a data set");
+    cr->add_option("--checkpoint", corrupt.checkpoint, "also project the corrupted images with this model");
+    cr->add_option("--count,-n", corrupt.count, "images")->check(CLI::Range(1, 1024))->capture_default_str();
+    cr->add_option("--sigma", corrupt.sigma, "noise standard deviation in [-1, 1] units")->capture_default_str();
+    cr->add_option("--patches", corrupt.patches, "occluding patches per image")->capture_default_str();
+    cr->add_option("--patch-size", corrupt.patch, "patch side as a fraction of the image")->capture_default_str();
+    cr->add_option("--channels", corrupt.channels, "channels without a checkpoint")->capture_default_str();
+    cr->add_option("--size", corrupt.size, "size without a checkpoint")->capture_default_str();
+    cr->add_option("--seed", corrupt.seed, "seed")->capture_default_str();
+    cr->add_option("--out,-o", corrupt.out, "PNG: rows clean, corrupted[, projected]")->capture_default_str();
+    cr->add_option("--zoom", corrupt.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_norm_mode(cr, corrupt.norm_mode);
+    cr->callback([&] { rc = run_corrupt(corrupt); });
+
+    InfoArgs info;
+    auto* in = app.add_subcommand("info", "print a checkpoint's model card, or the system's threads, BLAS and oneDNN");
+    add_common(in, info.common);
+    in->add_option("checkpoint", info.checkpoint, "checkpoint file");
+    in->add_flag("--system", info.system, "threads, BLAS core type, oneDNN, OpenMP");
+    in->callback([&] { rc = run_info(info); });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? kOk : kUsage;
+    } catch (const ign::DataError& e) {
+        spdlog::error("{}", e.what());
+        return kBadInput;
+    } catch (const ign::CheckpointError& e) {
+        spdlog::error("{}", e.what());
+        return kBadInput;
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("{}", e.what());
+        return kUsage;
+    } catch (const c10::Error& e) {
+        spdlog::error("{}", e.what_without_backtrace());
+        return kError;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kError;
+    }
+    return rc;
+}

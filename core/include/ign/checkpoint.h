@@ -1,0 +1,73 @@
+#pragma once
+// One file per checkpoint: weights, optimizer state, step, the options that built the model, noise
+// statistics, loss history and a format version. Written atomically (temporary file, fsync, rename).
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ign/model.h"
+#include "ign/noise.h"
+#include "ign/options.h"
+
+namespace ign {
+
+constexpr int kCheckpointFormatVersion = 1;
+
+struct CheckpointError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct LossRecord {
+    int64_t step = 0;  // 1-based: the record of the step-th optimisation step
+    double wall_s = 0, total = 0, reconstruction = 0, idempotence = 0, tightness = 0;
+};
+
+// What a training run was asked to do (kept so that a resume continues the same run).
+struct TrainSettings {
+    std::string data = "digits";
+    int batch = 256;
+    int64_t steps = 1000;  // target number of optimisation steps in total
+    uint64_t seed = 0;
+    std::string to_string() const;
+};
+
+struct CheckpointInfo {
+    int format_version = kCheckpointFormatVersion;
+    ModelOptions model;
+    ObjectiveOptions objective;
+    OptimizerOptions optimizer;
+    TrainSettings train;
+    NoiseKind noise = NoiseKind::Gaussian;
+    SpectralStats spectral;
+    int64_t step = 0;
+    double wall_time_s = 0;
+    std::vector<LossRecord> history;
+    std::string created_by;  // "ign <version>"
+
+    NoiseSampler noise_sampler() const { return {noise, model.channels, model.image_size, spectral}; }
+    std::string card() const;  // human-readable summary (ign info)
+};
+
+// Throws CheckpointError naming the file when the write fails; the previous file at `path` survives.
+void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet& model,
+                     torch::optim::Optimizer* optimizer);
+
+struct LoadedCheckpoint {
+    CheckpointInfo info;
+    IgnNet model{nullptr};
+    std::shared_ptr<torch::serialize::InputArchive> archive;  // for restore_optimizer
+};
+
+// Throws CheckpointError naming the file: missing, not a checkpoint, damaged, unsupported version.
+LoadedCheckpoint load_checkpoint(const std::string& path);
+void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer);
+
+// Loss history as CSV (step,wall_s,total,reconstruction,idempotence,tightness), written atomically.
+void write_loss_csv(const std::string& path, const std::vector<LossRecord>& history);
+
+// Writes `bytes` to `path` through a temporary file, fsync and rename.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+}  // namespace ign

@@ -1,0 +1,261 @@
+#include "ign/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "ign/version.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ign {
+namespace {
+
+json to_json(const ModelOptions& o) {
+    return {{"preset", o.preset}, {"channels", o.channels}, {"image_size", o.image_size}, {"width", o.width},
+            {"latent", o.latent}, {"norm", to_string(o.norm)}};
+}
+ModelOptions model_from_json(const json& j) {
+    ModelOptions o;
+    o.preset = j.at("preset");
+    o.channels = j.at("channels");
+    o.image_size = j.at("image_size");
+    o.width = j.at("width");
+    o.latent = j.at("latent");
+    o.norm = norm_from_string(j.at("norm"));
+    return o;
+}
+json to_json(const ObjectiveOptions& o) {
+    return {{"lambda_rec", o.lambda_rec}, {"lambda_idem", o.lambda_idem}, {"lambda_tight", o.lambda_tight},
+            {"a", o.tight_clamp_a}, {"detach_clamp_reference", o.detach_clamp_reference}, {"eps", o.eps}};
+}
+ObjectiveOptions objective_from_json(const json& j) {
+    ObjectiveOptions o;
+    o.lambda_rec = j.at("lambda_rec");
+    o.lambda_idem = j.at("lambda_idem");
+    o.lambda_tight = j.at("lambda_tight");
+    o.tight_clamp_a = j.at("a");
+    o.detach_clamp_reference = j.at("detach_clamp_reference");
+    o.eps = j.at("eps");
+    return o;
+}
+
+torch::Tensor string_tensor(const std::string& s) {
+    auto t = torch::empty({int64_t(s.size())}, torch::kUInt8);
+    std::memcpy(t.data_ptr<uint8_t>(), s.data(), s.size());
+    return t;
+}
+std::string tensor_string(const torch::Tensor& t) {
+    auto c = t.contiguous();
+    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
+}
+
+void fsync_path(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+std::string temporary_name(const std::string& path) {
+    return path + ".tmp-" + std::to_string(::getpid());
+}
+
+void commit_temporary(const std::string& tmp, const std::string& path) {
+    fsync_path(tmp, O_RDONLY);
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw CheckpointError(path + ": cannot replace the file (" + ec.message() + ")");
+    }
+    const auto dir = fs::path(path).parent_path();
+    fsync_path(dir.empty() ? "." : dir.string(), O_RDONLY | O_DIRECTORY);
+}
+
+}  // namespace
+
+std::string TrainSettings::to_string() const {
+    std::ostringstream s;
+    s << "data=" << data << " batch=" << batch << " steps=" << steps << " seed=" << seed;
+    return s.str();
+}
+
+std::string CheckpointInfo::card() const {
+    std::ostringstream s;
+    s << "IGN checkpoint (format " << format_version << ", " << created_by << ")\n"
+      << "  model:      " << model.to_string() << "\n"
+      << "  objective:  " << objective.to_string() << "\n"
+      << "  optimizer:  " << optimizer.to_string() << "\n"
+      << "  training:   " << train.to_string() << "\n"
+      << "  noise:      " << to_string(noise) << "\n"
+      << "  step:       " << step << " (" << wall_time_s << " s of training)\n";
+    if (!history.empty()) {
+        const auto& last = history.back();
+        s << "  last loss:  total " << last.total << "  reconstruction " << last.reconstruction << "  idempotence "
+          << last.idempotence << "  tightness " << last.tightness << "\n";
+    }
+    return s.str();
+}
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+    const auto tmp = temporary_name(path);
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), std::streamsize(bytes.size()));
+        out.flush();
+        if (!out) {
+            out.close();
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw CheckpointError(path + ": cannot write (disk full or not writable?)");
+        }
+    }
+    commit_temporary(tmp, path);
+}
+
+void write_loss_csv(const std::string& path, const std::vector<LossRecord>& history) {
+    std::ostringstream s;
+    s.precision(9);
+    s << "step,wall_s,total,reconstruction,idempotence,tightness\n";
+    for (const auto& r : history)
+        s << r.step << ',' << r.wall_s << ',' << r.total << ',' << r.reconstruction << ',' << r.idempotence << ','
+          << r.tightness << '\n';
+    write_file_atomically(path, s.str());
+}
+
+void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet& model,
+                     torch::optim::Optimizer* optimizer) {
+    json meta = {{"format", "ign-checkpoint"},
+                 {"format_version", kCheckpointFormatVersion},
+                 {"created_by", std::string("ign ") + kVersion},
+                 {"model", to_json(info.model)},
+                 {"objective", to_json(info.objective)},
+                 {"optimizer", {{"lr", info.optimizer.lr}, {"beta1", info.optimizer.beta1}, {"beta2", info.optimizer.beta2}}},
+                 {"train", {{"data", info.train.data}, {"batch", info.train.batch}, {"steps", info.train.steps},
+                            {"seed", info.train.seed}}},
+                 {"noise", to_string(info.noise)},
+                 {"step", info.step},
+                 {"wall_time_s", info.wall_time_s}};
+    torch::serialize::OutputArchive archive;
+    archive.write("meta", string_tensor(meta.dump()));
+    torch::serialize::OutputArchive model_archive;
+    model->save(model_archive);
+    archive.write("model", model_archive);
+    if (optimizer) {
+        torch::serialize::OutputArchive optimizer_archive;
+        optimizer->save(optimizer_archive);
+        archive.write("optimizer", optimizer_archive);
+    }
+    if (info.spectral.defined()) {
+        archive.write("spectral_mean_real", info.spectral.mean_real);
+        archive.write("spectral_std_real", info.spectral.std_real);
+        archive.write("spectral_mean_imag", info.spectral.mean_imag);
+        archive.write("spectral_std_imag", info.spectral.std_imag);
+    }
+    auto history = torch::zeros({int64_t(info.history.size()), 6}, torch::kFloat64);
+    auto h = history.accessor<double, 2>();
+    for (size_t i = 0; i < info.history.size(); ++i) {
+        const auto& r = info.history[i];
+        h[i][0] = double(r.step); h[i][1] = r.wall_s; h[i][2] = r.total;
+        h[i][3] = r.reconstruction; h[i][4] = r.idempotence; h[i][5] = r.tightness;
+    }
+    archive.write("history", history);
+
+    const auto parent = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    const auto tmp = temporary_name(path);
+    try {
+        archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+        fs::remove(tmp, ec);
+        throw CheckpointError(path + ": cannot write checkpoint (" + e.what_without_backtrace() + ")");
+    }
+    commit_temporary(tmp, path);
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw CheckpointError(path + ": no such checkpoint file");
+    if (fs::is_directory(path, ec)) throw CheckpointError(path + ": is a folder, expected a checkpoint file");
+    LoadedCheckpoint loaded;
+    loaded.archive = std::make_shared<torch::serialize::InputArchive>();
+    auto& archive = *loaded.archive;
+    CheckpointInfo& info = loaded.info;
+    try {
+        archive.load_from(path);
+    } catch (const c10::Error& e) {
+        throw CheckpointError(path + ": not an IGN checkpoint, or truncated or damaged (" +
+                              e.what_without_backtrace() + ")");
+    }
+    try {
+        torch::Tensor meta_tensor;
+        if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN checkpoint (no metadata)");
+        const json meta = json::parse(tensor_string(meta_tensor));
+        if (meta.value("format", "") != "ign-checkpoint") throw CheckpointError(path + ": not an IGN checkpoint");
+        info.format_version = meta.at("format_version");
+        if (info.format_version > kCheckpointFormatVersion)
+            throw CheckpointError(path + ": checkpoint format " + std::to_string(info.format_version) +
+                                  " is newer than this program reads (" + std::to_string(kCheckpointFormatVersion) +
+                                  "); update IGN Studio");
+        info.created_by = meta.value("created_by", "");
+        info.model = model_from_json(meta.at("model"));
+        info.objective = objective_from_json(meta.at("objective"));
+        info.optimizer.lr = meta.at("optimizer").at("lr");
+        info.optimizer.beta1 = meta.at("optimizer").at("beta1");
+        info.optimizer.beta2 = meta.at("optimizer").at("beta2");
+        const auto& train = meta.at("train");
+        info.train.data = train.at("data");
+        info.train.batch = train.at("batch");
+        info.train.steps = train.at("steps");
+        info.train.seed = train.at("seed");
+        info.noise = noise_kind_from_string(meta.at("noise"));
+        info.step = meta.at("step");
+        info.wall_time_s = meta.at("wall_time_s");
+
+        torch::Tensor t;
+        if (archive.try_read("spectral_mean_real", t)) {
+            info.spectral.mean_real = t;
+            archive.read("spectral_std_real", info.spectral.std_real);
+            archive.read("spectral_mean_imag", info.spectral.mean_imag);
+            archive.read("spectral_std_imag", info.spectral.std_imag);
+        }
+        torch::Tensor history;
+        archive.read("history", history);
+        auto h = history.to(torch::kFloat64).contiguous();
+        if (h.dim() != 2 || (h.size(0) > 0 && h.size(1) != 6)) throw CheckpointError(path + ": malformed loss history");
+        auto a = h.accessor<double, 2>();
+        for (int64_t i = 0; i < h.size(0); ++i)
+            info.history.push_back({int64_t(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5]});
+
+        loaded.model = IgnNet(info.model);
+        torch::serialize::InputArchive model_archive;
+        archive.read("model", model_archive);
+        loaded.model->load(model_archive);
+        info.noise_sampler();  // validates the spectral statistics against the model
+    } catch (const CheckpointError&) {
+        throw;
+    } catch (const c10::Error& e) {
+        throw CheckpointError(path + ": damaged or inconsistent checkpoint (" + e.what_without_backtrace() + ")");
+    } catch (const std::exception& e) {
+        throw CheckpointError(path + ": damaged or inconsistent checkpoint (" + e.what() + ")");
+    }
+    return loaded;
+}
+
+void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer) {
+    torch::serialize::InputArchive optimizer_archive;
+    if (!checkpoint.archive->try_read("optimizer", optimizer_archive))
+        throw CheckpointError("checkpoint holds no optimizer state (it cannot be resumed exactly)");
+    optimizer.load(optimizer_archive);
+}
+
+}  // namespace ign

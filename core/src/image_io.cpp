@@ -1,0 +1,146 @@
+#include "ign/image_io.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "ign/data.h"
+
+namespace fs = std::filesystem;
+
+namespace ign {
+namespace {
+
+// Reads an image as 8-bit RGB or gray with alpha composited over white.
+cv::Mat read_as(const std::string& path, int channels) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw DataError(path + ": no such file");
+    if (fs::is_directory(path, ec)) throw DataError(path + ": is a folder, expected an image file");
+    cv::Mat raw;
+    try {
+        raw = cv::imread(path, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        throw DataError(path + ": not an image OpenCV can read (" + e.what() + ")");
+    }
+    if (raw.empty()) throw DataError(path + ": not an image OpenCV can read (PNG, JPEG, BMP, WebP, TIFF ...)");
+    if (raw.depth() == CV_16U) raw.convertTo(raw, CV_8U, 1.0 / 257.0);
+    else if (raw.depth() != CV_8U) raw.convertTo(raw, CV_8U, 255.0);
+    cv::Mat bgr;
+    if (raw.channels() == 4) {
+        cv::Mat f;
+        raw.convertTo(f, CV_32F, 1.0 / 255.0);
+        std::vector<cv::Mat> planes;
+        cv::split(f, planes);
+        for (int c = 0; c < 3; ++c) planes[c] = planes[c].mul(planes[3]) + (1.0f - planes[3]);
+        planes.resize(3);
+        cv::merge(planes, f);
+        f.convertTo(bgr, CV_8U, 255.0);
+    } else if (raw.channels() == 1) {
+        cv::cvtColor(raw, bgr, cv::COLOR_GRAY2BGR);
+    } else if (raw.channels() == 3) {
+        bgr = raw;
+    } else {
+        throw DataError(path + ": unsupported channel count " + std::to_string(raw.channels()));
+    }
+    cv::Mat out;
+    cv::cvtColor(bgr, out, channels == 1 ? cv::COLOR_BGR2GRAY : cv::COLOR_BGR2RGB);
+    return out;
+}
+
+cv::Mat resize_and_crop(const cv::Mat& image, int size) {
+    const double scale = double(size) / std::min(image.rows, image.cols);
+    const int w = std::max(size, int(std::lround(image.cols * scale)));
+    const int h = std::max(size, int(std::lround(image.rows * scale)));
+    cv::Mat resized;
+    cv::resize(image, resized, cv::Size(w, h), 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const cv::Rect crop((w - size) / 2, (h - size) / 2, size, size);
+    return resized(crop).clone();
+}
+
+torch::Tensor mat_to_tensor(const cv::Mat& m) {
+    cv::Mat c = m.isContinuous() ? m : m.clone();
+    auto t = torch::from_blob(c.data, {c.rows, c.cols, c.channels()}, torch::kUInt8).clone();
+    return t.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(127.5).sub_(1.0).contiguous();
+}
+
+}  // namespace
+
+torch::Tensor load_image_native(const std::string& path, int channels) {
+    if (channels != 1 && channels != 3) throw std::invalid_argument("channels must be 1 or 3");
+    return mat_to_tensor(read_as(path, channels));
+}
+
+torch::Tensor load_image(const std::string& path, int channels, int size) {
+    if (channels != 1 && channels != 3) throw std::invalid_argument("channels must be 1 or 3");
+    return mat_to_tensor(resize_and_crop(read_as(path, channels), size));
+}
+
+Dataset read_image_folder(const std::string& folder, int channels, int size) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) throw DataError(folder + ": not a folder");
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(folder))
+        if (entry.is_regular_file()) files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end());  // a stable order makes the split deterministic
+    std::vector<torch::Tensor> images;
+    int skipped = 0;
+    for (const auto& file : files) {
+        try {
+            images.push_back(load_image(file, channels, size));
+        } catch (const DataError& e) {
+            ++skipped;
+            spdlog::warn("skipping {}", e.what());
+        }
+    }
+    if (images.empty()) throw DataError(folder + ": holds no image OpenCV can read");
+    if (skipped) spdlog::warn("{}: skipped {} of {} files that are not readable images", folder, skipped, files.size());
+    Dataset d;
+    d.name = fs::path(folder).filename().string();
+    d.images = torch::cat(images);
+    return d;
+}
+
+torch::Tensor make_grid(const torch::Tensor& batch, int columns, int padding, float pad_value) {
+    TORCH_CHECK(batch.dim() == 4, "make_grid expects [N, C, H, W]");
+    const int64_t n = batch.size(0), c = batch.size(1), h = batch.size(2), w = batch.size(3);
+    columns = int(std::max<int64_t>(1, std::min<int64_t>(columns, n)));
+    const int64_t rows = (n + columns - 1) / columns;
+    auto grid = torch::full({c, rows * (h + padding) + padding, columns * (w + padding) + padding}, pad_value);
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t r = i / columns, col = i % columns;
+        const int64_t top = padding + r * (h + padding), left = padding + col * (w + padding);
+        grid.slice(1, top, top + h).slice(2, left, left + w).copy_(batch[i]);
+    }
+    return grid;
+}
+
+void save_image(const torch::Tensor& image, const std::string& path, int zoom) {
+    auto t = image.dim() == 4 ? image[0] : image;
+    TORCH_CHECK(t.dim() == 3 && (t.size(0) == 1 || t.size(0) == 3), "save_image expects [C, H, W] with C = 1 or 3");
+    t = t.detach().to(torch::kCPU, torch::kFloat32).clamp(-1.0, 1.0).add(1.0).mul(127.5).round().to(torch::kUInt8);
+    t = t.permute({1, 2, 0}).contiguous();
+    cv::Mat m(int(t.size(0)), int(t.size(1)), t.size(2) == 1 ? CV_8UC1 : CV_8UC3, t.data_ptr<uint8_t>());
+    cv::Mat out;
+    if (t.size(2) == 3) cv::cvtColor(m, out, cv::COLOR_RGB2BGR);
+    else out = m.clone();
+    if (zoom > 1) cv::resize(out, out, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
+    const auto parent = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    bool ok = false;
+    try {
+        ok = cv::imwrite(path, out);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
+    }
+    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+}
+
+void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom) {
+    save_image(make_grid(batch.detach().cpu(), columns), path, zoom);
+}
+
+}  // namespace ign

@@ -1,0 +1,83 @@
+#include "ign/system.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "ign/version.h"
+
+namespace ign {
+namespace {
+
+const char* detected_core_type() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return nullptr;
+}
+
+// OpenBLAS's own report, found at run time so nothing links against OpenBLAS directly.
+std::string openblas_query(const char* symbol) {
+    using Fn = char* (*)();
+    if (auto fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, symbol))) {
+        const char* text = fn();
+        return text ? text : "";
+    }
+    return "";
+}
+
+}  // namespace
+
+void ensure_blas_core_type(int argc, char** argv) {
+    (void)argc;
+    if (std::getenv("IGN_NO_REEXEC") || std::getenv("OPENBLAS_CORETYPE")) return;
+    const char* core = detected_core_type();
+    if (!core) return;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("IGN_NO_REEXEC", "1", 1);  // never loop
+    execv("/proc/self/exe", argv);
+    // execv failed: carry on with the detected kernels; only speed is affected.
+}
+
+int configure_threads(int threads) {
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int n = threads > 0 ? threads : cores;
+    at::set_num_threads(n);
+    return at::get_num_threads();
+}
+
+std::string system_info() {
+    std::ostringstream s;
+    s << "ign " << kVersion << "\n"
+      << "LibTorch:   " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << " (C++ API)\n"
+      << "threads:    " << at::get_num_threads() << " intra-op (" << std::thread::hardware_concurrency()
+      << " cores)\n";
+    const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+    const auto core = openblas_query("openblas_get_corename");
+    const auto config = openblas_query("openblas_get_config");
+    s << "BLAS:       " << (config.empty() ? "not OpenBLAS (install libopenblas0-openmp)" : "OpenBLAS " + config) << "\n"
+      << "BLAS core:  " << (core.empty() ? "?" : core)
+      << (coretype ? std::string(" (OPENBLAS_CORETYPE=") + coretype + ")" : std::string(" (detected by OpenBLAS)"))
+      << "\n"
+      << "oneDNN:     " << (at::hasMKLDNN() ? "available" : "not available") << "\n"
+      << "CUDA:       " << (torch::cuda::is_available() ? "available" : "not available") << "\n"
+      << "\n" << at::get_parallel_info();
+    return s.str();
+}
+
+std::string system_summary() {
+    std::ostringstream s;
+    const auto core = openblas_query("openblas_get_corename");
+    s << at::get_num_threads() << " threads, " << (core.empty() ? "BLAS ?" : "OpenBLAS " + core) << ", oneDNN "
+      << (at::hasMKLDNN() ? "on" : "off");
+    return s.str();
+}
+
+}  // namespace ign

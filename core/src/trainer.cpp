@@ -1,0 +1,200 @@
+#include "ign/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "ign/inference.h"
+#include "ign/objective.h"
+
+namespace fs = std::filesystem;
+
+namespace ign {
+namespace {
+
+// Each step's randomness comes from its own generator, so step s draws the same numbers whether the
+// run went straight through or was resumed.
+uint64_t mix(uint64_t seed, uint64_t stream, uint64_t index) {
+    uint64_t x = seed * 0x9E3779B97F4A7C15ULL + stream * 0xBF58476D1CE4E5B9ULL + index + 1;
+    x ^= x >> 31;
+    x *= 0x94D049BB133111EBULL;
+    return x ^ (x >> 29);
+}
+
+std::string nonfinite_terms(const LossRecord& r) {
+    std::ostringstream s;
+    const std::pair<const char*, double> terms[] = {{"reconstruction", r.reconstruction},
+                                                    {"idempotence", r.idempotence},
+                                                    {"tightness", r.tightness}};
+    bool first = true;
+    for (const auto& [name, value] : terms)
+        if (!std::isfinite(value)) {
+            s << (first ? "" : ", ") << name << " = " << value;
+            first = false;
+        }
+    return first ? "total = " + std::to_string(r.total) : s.str();
+}
+
+}  // namespace
+
+std::string TrainOptions::to_string() const {
+    std::ostringstream s;
+    s << "model{" << model.to_string() << "} objective{" << objective.to_string() << "} optimizer{"
+      << optimizer.to_string() << "} noise=" << ign::to_string(noise) << " " << settings.to_string()
+      << " out=" << out_dir << (resume.empty() ? "" : " resume=" + resume);
+    return s.str();
+}
+
+Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(options)), m_data(std::move(data)) {
+    if (!m_options.resume.empty()) {
+        auto loaded = load_checkpoint(m_options.resume);
+        const auto target_steps = m_options.settings.steps;
+        m_info = loaded.info;
+        m_model = loaded.model;
+        m_options.model = m_info.model;
+        m_options.objective = m_info.objective;
+        m_options.optimizer = m_info.optimizer;
+        m_options.noise = m_info.noise;
+        m_options.settings.seed = m_info.train.seed;
+        m_options.settings.batch = m_info.train.batch;
+        m_info.train.steps = target_steps;
+        m_optimizer = std::make_unique<torch::optim::Adam>(
+            m_model->parameters(),
+            torch::optim::AdamOptions(m_info.optimizer.lr).betas({m_info.optimizer.beta1, m_info.optimizer.beta2}));
+        restore_optimizer(loaded, *m_optimizer);
+    } else {
+        torch::manual_seed(m_options.settings.seed);
+        m_model = IgnNet(m_options.model);
+        m_info.model = m_options.model;
+        m_info.objective = m_options.objective;
+        m_info.optimizer = m_options.optimizer;
+        m_info.train = m_options.settings;
+        m_info.noise = m_options.noise;
+        m_optimizer = std::make_unique<torch::optim::Adam>(
+            m_model->parameters(), torch::optim::AdamOptions(m_options.optimizer.lr)
+                                       .betas({m_options.optimizer.beta1, m_options.optimizer.beta2}));
+    }
+    check_input_shape(m_options.model, m_data.images.slice(0, 0, 1), "training data " + m_data.name);
+    if (m_data.size() < m_options.settings.batch) {
+        throw std::invalid_argument("training data " + m_data.name + " holds " + std::to_string(m_data.size()) +
+                                    " images, fewer than one batch of " + std::to_string(m_options.settings.batch));
+    }
+    if (m_options.noise == NoiseKind::Spectral && !m_info.spectral.defined())
+        m_info.spectral = compute_spectral_stats(m_data.images);
+    m_noise = m_info.noise_sampler();
+}
+
+std::string Trainer::checkpoint_path() const { return (fs::path(m_options.out_dir) / "checkpoint.pt").string(); }
+std::string Trainer::csv_path() const { return (fs::path(m_options.out_dir) / "losses.csv").string(); }
+
+torch::Tensor Trainer::batch_for_step(int64_t step) {
+    const int64_t batch = m_options.settings.batch;
+    const int64_t per_epoch = m_data.size() / batch;  // the last partial batch of an epoch is dropped
+    const int64_t epoch = step / per_epoch, position = step % per_epoch;
+    if (epoch != m_cached_epoch) {
+        auto gen = make_generator(mix(m_options.settings.seed, 1, uint64_t(epoch)));
+        m_epoch_order = at::randperm(m_data.size(), gen, torch::kLong);
+        m_cached_epoch = epoch;
+    }
+    return m_data.images.index_select(0, m_epoch_order.slice(0, position * batch, (position + 1) * batch));
+}
+
+void Trainer::save(torch::optim::Adam& optimizer) {
+    save_checkpoint(checkpoint_path(), m_info, m_model, &optimizer);
+    write_loss_csv(csv_path(), m_info.history);
+}
+
+TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
+    using clock = std::chrono::steady_clock;
+    auto& optimizer = *m_optimizer;
+    Objective objective(m_model, m_options.objective);
+    m_model->train();
+    const int64_t total = m_info.train.steps;
+    const int64_t batch = m_options.settings.batch;
+    const int64_t first_step = m_info.step;
+    const double wall_before = m_info.wall_time_s;
+    const auto started = clock::now();
+    const auto preview_noise = sample_noise(m_noise, m_options.preview_count, m_options.preview_seed);
+    spdlog::info("training {} from step {} to {}", m_options.to_string(), first_step, total);
+
+    TrainResult result;
+    double rate = 0;
+    auto last_time = clock::now();
+    while (m_info.step < total) {
+        if (cancel && cancel->load()) {
+            result.status = TrainStatus::Cancelled;
+            break;
+        }
+        const int64_t step = m_info.step;
+        const auto x = batch_for_step(step);
+        auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
+        const auto z = m_noise.sample(batch, noise_gen);
+
+        auto terms = objective.compute(x, z);
+        LossRecord record;
+        record.step = step + 1;
+        record.total = terms.total.item<double>();
+        record.reconstruction = terms.reconstruction.item<double>();
+        record.idempotence = terms.idempotence.item<double>();
+        record.tightness = terms.tightness.item<double>();
+        if (!std::isfinite(record.total)) {
+            result.status = TrainStatus::Diverged;
+            std::ostringstream s;
+            s << "training stopped: the loss is not finite at step " << record.step << " ("
+              << nonfinite_terms(record) << "); the weights were not updated";
+            if (fs::exists(checkpoint_path())) s << "; the last good checkpoint is kept: " << checkpoint_path();
+            result.message = s.str();
+            break;
+        }
+        optimizer.zero_grad();
+        terms.total.backward();
+        optimizer.step();
+
+        const auto now = clock::now();
+        const double step_s = std::chrono::duration<double>(now - last_time).count();
+        last_time = now;
+        rate = rate == 0 ? batch / step_s : 0.9 * rate + 0.1 * batch / step_s;
+        record.wall_s = wall_before + std::chrono::duration<double>(now - started).count();
+        m_info.step = step + 1;
+        m_info.wall_time_s = record.wall_s;
+        m_info.history.push_back(record);
+
+        if (callbacks.on_step) {
+            TrainProgress p;
+            p.step = m_info.step;
+            p.total_steps = total;
+            p.images_per_s = rate;
+            p.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
+            p.wall_s = record.wall_s;
+            p.losses = record;
+            callbacks.on_step(p);
+        }
+        if (callbacks.on_preview && m_options.preview_every > 0 &&
+            (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
+            const auto samples = apply_f(m_model, preview_noise);
+            callbacks.on_preview(m_info.step, samples, apply_f(m_model, samples));
+        }
+        if (m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 && m_info.step < total) {
+            save(optimizer);
+            if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+        }
+    }
+    result.step = m_info.step;
+    if (result.status != TrainStatus::Diverged && m_info.step > first_step) {
+        save(optimizer);
+        result.checkpoint_path = checkpoint_path();
+        if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+    } else if (fs::exists(checkpoint_path())) {
+        result.checkpoint_path = checkpoint_path();
+    }
+    if (result.status == TrainStatus::Cancelled)
+        result.message = "training cancelled at step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
+    else if (result.status == TrainStatus::Completed)
+        result.message = "trained to step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
+    return result;
+}
+
+}  // namespace ign

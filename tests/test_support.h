@@ -1,0 +1,46 @@
+#pragma once
+// Shared helpers for the Qt Test suites: small models, synthetic data and a main that sets up
+// threads and BLAS the way the product does.
+#include <QtTest/QtTest>
+#include <torch/torch.h>
+
+#include "ign/data.h"
+#include "ign/options.h"
+#include "ign/system.h"
+
+namespace ign::testing {
+
+// A narrow mnist28-layout model that trains in milliseconds.
+inline ModelOptions tiny_model(Norm norm = Norm::Batch) {
+    ModelOptions o = preset_options("mnist28");
+    o.width = 8;
+    o.latent = 16;
+    o.norm = norm;
+    return o;
+}
+
+// Blobs on a dark background, [n, 1, 28, 28] in [-1, 1], labels 0..9.
+inline Dataset synthetic_digits(int64_t n, uint64_t seed = 7) {
+    torch::manual_seed(seed);
+    auto ys = torch::linspace(-1, 1, 28).view({1, 1, 28, 1});
+    auto xs = torch::linspace(-1, 1, 28).view({1, 1, 1, 28});
+    auto cx = torch::rand({n, 1, 1, 1}) - 0.5, cy = torch::rand({n, 1, 1, 1}) - 0.5;
+    auto r = 0.2 + 0.2 * torch::rand({n, 1, 1, 1});
+    auto d2 = (xs - cx).pow(2) + (ys - cy).pow(2);
+    Dataset d;
+    d.name = "synthetic";
+    d.images = (torch::exp(-d2 / (r * r)) * 2 - 1).contiguous();
+    d.labels = torch::arange(n) % 10;
+    return d;
+}
+
+}  // namespace ign::testing
+
+#define IGN_TEST_MAIN(TestClass)                         \
+    int main(int argc, char** argv) {                    \
+        ign::ensure_blas_core_type(argc, argv);          \
+        ign::configure_threads(0);                       \
+        TestClass test;                                  \
+        QTEST_SET_MAIN_SOURCE_PATH                       \
+        return QTest::qExec(&test, argc, argv);          \
+    }

@@ -1,0 +1,178 @@
+#include <QFileInfo>
+#include <fstream>
+
+#include "ign/checkpoint.h"
+#include "ign/trainer.h"
+#include "test_support.h"
+
+using namespace ign;
+
+namespace {
+
+TrainOptions tiny_options(const QString& out, int64_t steps) {
+    TrainOptions o;
+    o.model = testing::tiny_model();
+    o.settings.batch = 16;
+    o.settings.steps = steps;
+    o.settings.seed = 42;
+    o.out_dir = out.toStdString();
+    o.checkpoint_every = 0;
+    o.preview_every = 0;
+    return o;
+}
+
+std::vector<torch::Tensor> state_of(IgnNet& model) {
+    std::vector<torch::Tensor> all;
+    for (auto& p : model->parameters()) all.push_back(p.detach().clone());
+    for (auto& b : model->buffers()) all.push_back(b.clone());
+    return all;
+}
+
+QByteArray bytes_of(const QString& path) {
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+}  // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    // N steps straight and k + (N - k) steps with a save and resume between end with identical weights.
+    void resumeContinuesExactly() {
+        const auto data = testing::synthetic_digits(80);
+        Trainer straight(tiny_options(m_dir.filePath("straight"), 7), data);
+        QCOMPARE(int(straight.run().status), int(TrainStatus::Completed));
+
+        Trainer first(tiny_options(m_dir.filePath("split"), 3), data);
+        first.run();
+        auto resumed_options = tiny_options(m_dir.filePath("split"), 7);
+        resumed_options.resume = first.checkpoint_path();
+        resumed_options.settings.seed = 999;  // ignored: the checkpoint's seed wins
+        Trainer second(resumed_options, data);
+        const auto result = second.run();
+        QCOMPARE(result.step, int64_t(7));
+
+        auto a = straight.model(), b = second.model();
+        const auto sa = state_of(a), sb = state_of(b);
+        QCOMPARE(sa.size(), sb.size());
+        for (size_t i = 0; i < sa.size(); ++i) QVERIFY2(torch::equal(sa[i], sb[i]), qPrintable(QString("tensor %1").arg(i)));
+        QCOMPARE(second.info().history.size(), size_t(7));
+        QCOMPARE(second.info().history[6].total, straight.info().history[6].total);
+    }
+
+    void checkpointHoldsEverythingAndCsvHasEveryStep() {
+        auto o = tiny_options(m_dir.filePath("full"), 4);
+        o.noise = NoiseKind::Spectral;
+        o.objective.lambda_tight = 3.0;
+        Trainer trainer(o, testing::synthetic_digits(64));
+        trainer.run();
+        const auto loaded = load_checkpoint(trainer.checkpoint_path());
+        QCOMPARE(loaded.info.format_version, kCheckpointFormatVersion);
+        QCOMPARE(loaded.info.step, int64_t(4));
+        QCOMPARE(loaded.info.model.width, 8);
+        QCOMPARE(loaded.info.objective.lambda_tight, 3.0);
+        QCOMPARE(loaded.info.train.batch, 16);
+        QCOMPARE(int(loaded.info.noise), int(NoiseKind::Spectral));
+        QVERIFY(loaded.info.spectral.defined());
+        QCOMPARE(loaded.info.history.size(), size_t(4));
+        QVERIFY(loaded.info.wall_time_s > 0);
+        auto trained = trainer.model();
+        auto reloaded = loaded.model;
+        QVERIFY(torch::equal(trained->parameters()[0], reloaded->parameters()[0]));
+        QFile csv(QString::fromStdString(trainer.csv_path()));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = QString(csv.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 5);
+        QCOMPARE(lines[0], QString("step,wall_s,total,reconstruction,idempotence,tightness"));
+        QVERIFY(lines[4].startsWith("4,"));
+        // no temporary files are left behind
+        QCOMPARE(QDir(m_dir.filePath("full")).entryList(QDir::Files).size(), 2);
+    }
+
+    void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() {
+        const auto out = m_dir.filePath("nan");
+        Trainer good(tiny_options(out, 2), testing::synthetic_digits(64));
+        good.run();
+        const auto checkpoint = QString::fromStdString(good.checkpoint_path());
+        const auto before = bytes_of(checkpoint);
+
+        auto poisoned = testing::synthetic_digits(64);
+        poisoned.images.select(2, 3).select(2, 3).fill_(std::numeric_limits<float>::quiet_NaN());  // every image
+        auto o = tiny_options(out, 10);
+        o.resume = good.checkpoint_path();
+        o.checkpoint_every = 1;
+        Trainer bad(o, poisoned);
+        const auto result = bad.run();
+        QCOMPARE(int(result.status), int(TrainStatus::Diverged));
+        const QString message = QString::fromStdString(result.message);
+        QVERIFY2(message.contains("not finite at step 3"), qPrintable(message));
+        QVERIFY2(message.contains("reconstruction = nan"), qPrintable(message));
+        QVERIFY2(message.contains(checkpoint), qPrintable(message));
+        QCOMPARE(bytes_of(checkpoint), before);
+        QCOMPARE(load_checkpoint(good.checkpoint_path()).info.step, int64_t(2));
+    }
+
+    void cancelSavesWhereItStopped() {
+        std::atomic<bool> cancel{false};
+        TrainCallbacks callbacks;
+        int previews = 0;
+        callbacks.on_step = [&](const TrainProgress& p) {
+            QVERIFY(p.losses.reconstruction > 0);
+            QCOMPARE(p.total_steps, int64_t(50));
+            if (p.step == 3) cancel = true;
+        };
+        callbacks.on_preview = [&](int64_t, const torch::Tensor& samples, const torch::Tensor& refined) {
+            QCOMPARE(samples.size(0), int64_t(64));
+            QCOMPARE(refined.sizes(), samples.sizes());
+            ++previews;
+        };
+        auto o = tiny_options(m_dir.filePath("cancel"), 50);
+        o.preview_every = 2;
+        Trainer trainer(o, testing::synthetic_digits(64));
+        const auto result = trainer.run(callbacks, &cancel);
+        QCOMPARE(int(result.status), int(TrainStatus::Cancelled));
+        QCOMPARE(result.step, int64_t(3));
+        QCOMPARE(previews, 1);
+        QCOMPARE(load_checkpoint(trainer.checkpoint_path()).info.step, int64_t(3));
+    }
+
+    void badCheckpointsAreRefusedWithTheFileName() {
+        auto expect = [](const QString& path, const QString& problem) {
+            try {
+                load_checkpoint(path.toStdString());
+                QFAIL("accepted");
+            } catch (const CheckpointError& e) {
+                QVERIFY2(QString(e.what()).contains(path) && QString(e.what()).contains(problem), e.what());
+            }
+        };
+        expect(m_dir.filePath("absent.pt"), "no such checkpoint");
+        expect(m_dir.path(), "is a folder");
+        const auto junk = m_dir.filePath("junk.pt");
+        std::ofstream(junk.toStdString()) << "not a checkpoint at all";
+        expect(junk, "not an IGN checkpoint");
+
+        Trainer trainer(tiny_options(m_dir.filePath("trunc"), 1), testing::synthetic_digits(32));
+        trainer.run();
+        const auto whole = bytes_of(QString::fromStdString(trainer.checkpoint_path()));
+        const auto truncated = m_dir.filePath("truncated.pt");
+        for (double keep : {0.1, 0.5, 0.9, 0.999}) {
+            QFile f(truncated);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(whole.left(int(whole.size() * keep)));
+            f.close();
+            expect(truncated, "");
+        }
+    }
+
+    void dataSmallerThanABatchIsRefused() {
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 Trainer(tiny_options(m_dir.filePath("small"), 1), testing::synthetic_digits(8)));
+    }
+};
+
+IGN_TEST_MAIN(TestTrainer)
+#include "test_trainer.moc"
