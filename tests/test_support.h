@@ -3,6 +3,9 @@
 // threads and BLAS the way the product does.
 #include <QtTest/QtTest>
 #include <torch/torch.h>
+#include <zlib.h>
+
+#include <fstream>
 
 #include "ign/data.h"
 #include "ign/options.h"
@@ -32,6 +35,34 @@ inline Dataset synthetic_digits(int64_t n, uint64_t seed = 7) {
     d.images = (torch::exp(-d2 / (r * r)) * 2 - 1).contiguous();
     d.labels = torch::arange(n) % 10;
     return d;
+}
+
+// IDX files written byte by byte, for readers' tests.
+inline std::string be32(uint32_t v) {
+    return {char(v >> 24), char((v >> 16) & 255), char((v >> 8) & 255), char(v & 255)};
+}
+
+inline std::string idx_images(uint32_t n, uint32_t h, uint32_t w, int fill_bytes = -1) {
+    std::string s = std::string("\0\0\x08\x03", 4) + be32(n) + be32(h) + be32(w);
+    const size_t body = fill_bytes < 0 ? size_t(n) * h * w : size_t(fill_bytes);
+    for (size_t i = 0; i < body; ++i) s.push_back(char(i % 256));
+    return s;
+}
+
+inline std::string idx_labels(uint32_t n) {
+    std::string s = std::string("\0\0\x08\x01", 4) + be32(n);
+    for (uint32_t i = 0; i < n; ++i) s.push_back(char(i % 10));
+    return s;
+}
+
+inline void write(const QString& path, const std::string& bytes, bool gzip = false) {
+    if (gzip) {
+        gzFile f = gzopen(path.toStdString().c_str(), "wb");
+        gzwrite(f, bytes.data(), unsigned(bytes.size()));
+        gzclose(f);
+    } else {
+        std::ofstream(path.toStdString(), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    }
 }
 
 }  // namespace ign::testing

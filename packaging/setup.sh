@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# From a fresh Debian 12 machine: install every dependency, fetch the data sets, build, and run a
+# short demo of the `ign` tool (train briefly, sample, refine, interpolate, project) into demo/.
+#   bash packaging/setup.sh            everything, then the demo
+#   bash packaging/setup.sh --no-demo  everything but the demo (used by the test command)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run_demo=1
+[ "${1:-}" = "--no-demo" ] && run_demo=0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+PACKAGES=(build-essential cmake ninja-build ccache pkg-config
+          qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev libspdlog-dev
+          nlohmann-json3-dev libcli11-dev zlib1g-dev
+          libopenblas0-openmp dataset-fashion-mnist
+          xvfb xauth imagemagick)
+command -v npm >/dev/null || PACKAGES+=(npm)
+if ! dpkg -s "${PACKAGES[@]}" >/dev/null 2>&1; then
+  echo "== installing dependencies (apt-get)"
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${PACKAGES[@]}"
+fi
+
+echo "== fetching data sets into data/"
+bash packaging/fetch-data.sh
+
+echo "== building (Release) into build/"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build
+
+[ $run_demo -eq 1 ] || exit 0
+
+ign=build/app/ign
+echo "== demo: a short training run on MNIST digits, then every inference command, into demo/"
+$ign info --system | head -6
+$ign train --preset mnist28 --width 32 --batch 64 --data digits --steps 600 --preview-every 100 --out demo/run
+$ign sample demo/run/checkpoint.pt --count 64 --seed 1 -o demo/samples.png
+$ign chain demo/run/checkpoint.pt --count 8 -k 4 -o demo/chain.png
+$ign interpolate demo/run/checkpoint.pt --seeds 1,2 --frames 10 --method slerp -o demo/interpolation.png
+$ign interpolate demo/run/checkpoint.pt --seeds 1,2,3,4 --grid 6 -o demo/grid.png
+$ign corrupt --checkpoint demo/run/checkpoint.pt --data digits --kind noise --sigma 0.5 -o demo/projected-noise.png
+$ign project demo/run/checkpoint.pt resources/examples -k 3 -o demo/projected
+echo "== done: look at demo/*.png and demo/projected/ (loss history: demo/run/losses.csv)"

@@ -1,0 +1,194 @@
+// Drives the `ign` executable as a user would: every subcommand, its outputs and its exit codes.
+#include <QProcess>
+
+#include "ign/checkpoint.h"
+#include "ign/image_io.h"
+#include "test_support.h"
+
+using namespace ign;
+using namespace ign::testing;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run ign_cli(const QStringList& args, int timeout_ms = 300000) {
+    QProcess p;
+    p.start(qEnvironmentVariable("IGN_BIN"), args);
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+std::string idx_from(const torch::Tensor& images) {  // [N, 1, 28, 28] in [-1, 1]
+    const auto n = uint32_t(images.size(0));
+    auto bytes = images.add(1).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();
+    std::string s = std::string("\0\0\x08\x03", 4) + be32(n) + be32(28) + be32(28);
+    s.append(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), size_t(bytes.numel()));
+    return s;
+}
+
+std::vector<int64_t> png_shape(const QString& path) {
+    return load_image_native(path.toStdString(), 3).sizes().vec();
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_checkpoint;
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+
+private slots:
+    void initTestCase() {
+        QVERIFY2(!qEnvironmentVariable("IGN_BIN").isEmpty(), "IGN_BIN must point at the ign executable");
+        QDir(m_dir.path()).mkpath("blobs");
+        write(path("blobs/train-images-idx3-ubyte"), idx_from(synthetic_digits(96).images));
+        write(path("blobs/train-labels-idx1-ubyte"), idx_labels(96));
+    }
+
+    void everySubcommandHasHelp_data() {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("train") << "train" << "--resume";
+        QTest::newRow("sample") << "sample" << "--seed";
+        QTest::newRow("chain") << "chain" << "-k";
+        QTest::newRow("interpolate") << "interpolate" << "--method";
+        QTest::newRow("project") << "project" << "inputs";
+        QTest::newRow("corrupt") << "corrupt" << "--kind";
+        QTest::newRow("info") << "info" << "--system";
+    }
+    void everySubcommandHasHelp() {
+        QFETCH(QString, command);
+        QFETCH(QString, mentions);
+        const auto r = ign_cli({command, "--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(mentions) && r.out.contains("--threads"), qPrintable(r.out));
+    }
+
+    void usageErrorsExitWithTwo() {
+        QCOMPARE(ign_cli({}).code, 2);
+        QCOMPARE(ign_cli({"train", "--batch", "-3"}).code, 2);
+        QCOMPARE(ign_cli({"train", "--norm", "layer"}).code, 2);
+        QVERIFY(ign_cli({"--version"}).out.contains("ign 0."));
+    }
+
+    void trainWritesCheckpointLossesAndPreview() {
+        const auto r = ign_cli({"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
+                                "--steps", "12", "--preview-every", "6", "--checkpoint-every", "5", "--out",
+                                path("run"), "--threads", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("step 12/12") && r.err.contains("img/s") && r.err.contains("ETA"), qPrintable(r.err));
+        m_checkpoint = path("run/checkpoint.pt");
+        QCOMPARE(load_checkpoint(m_checkpoint.toStdString()).info.step, int64_t(12));
+        QVERIFY(QFile::exists(path("run/losses.csv")));
+        QVERIFY(png_shape(path("run/preview.png")).size() == 4);
+
+        const auto resumed = ign_cli({"train", "--resume", m_checkpoint, "--steps", "15", "--threads", "1"});
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        const auto info = load_checkpoint(m_checkpoint.toStdString()).info;
+        QCOMPARE(info.step, int64_t(15));
+        QCOMPARE(info.history.size(), size_t(15));
+        QCOMPARE(info.model.width, 8);
+    }
+
+    void inferenceCommandsWriteImages() {
+        QVERIFY(!m_checkpoint.isEmpty());
+        auto r = ign_cli({"sample", m_checkpoint, "-n", "6", "--columns", "3", "--zoom", "1", "-o", path("s.png"),
+                          "--each", path("each")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(png_shape(path("s.png")), (std::vector<int64_t>{1, 3, 2 * 30 + 2, 3 * 30 + 2}));
+        QCOMPARE(QDir(path("each")).entryList(QDir::Files).size(), 6);
+
+        r = ign_cli({"chain", m_checkpoint, "-n", "2", "-k", "3", "--zoom", "1", "-o", path("c.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(png_shape(path("c.png")), (std::vector<int64_t>{1, 3, 2 * 30 + 2, 4 * 30 + 2}));
+        QVERIFY(r.out.contains("mean |f^3 - f^2|"));
+
+        r = ign_cli({"interpolate", m_checkpoint, "--seeds", "1,2", "--frames", "5", "--method", "lerp", "--zoom", "1",
+                     "-o", path("i.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(png_shape(path("i.png")), (std::vector<int64_t>{1, 3, 32, 5 * 30 + 2}));
+        r = ign_cli({"interpolate", m_checkpoint, "--seeds", "1,2,3,4", "--grid", "3", "--zoom", "1", "-o", path("g.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(png_shape(path("g.png")), (std::vector<int64_t>{1, 3, 92, 92}));
+        QCOMPARE(ign_cli({"interpolate", m_checkpoint, "--seeds", "1,2,3", "--grid", "3"}).code, 2);
+
+        QDir(m_dir.path()).mkpath("inputs");
+        save_image(torch::rand({3, 200, 90}) * 2 - 1, path("inputs/photo.jpg").toStdString());
+        r = ign_cli({"project", m_checkpoint, path("inputs"), "-k", "2", "--zoom", "1", "-o", path("proj")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(png_shape(path("proj/photo_projected.png")), (std::vector<int64_t>{1, 3, 28, 28}));
+        QCOMPARE(png_shape(path("proj/photo_chain.png")), (std::vector<int64_t>{1, 3, 32, 3 * 30 + 2}));
+
+        for (const char* kind : {"noise", "gray", "sketch", "edges", "occlude"}) {
+            r = ign_cli({"corrupt", "--data", path("blobs"), "--kind", kind, "-n", "4", "--checkpoint", m_checkpoint,
+                         "--zoom", "1", "-o", path(QString("corrupt-%1.png").arg(kind))});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QCOMPARE(png_shape(path(QString("corrupt-%1.png").arg(kind))), (std::vector<int64_t>{1, 3, 92, 122}));
+            QVERIFY(r.out.contains("mean |f(corrupted) - clean|"));
+        }
+
+        r = ign_cli({"info", m_checkpoint});
+        QVERIFY2(r.code == 0 && r.out.contains("width=8") && r.out.contains("step:       15"), qPrintable(r.out));
+        r = ign_cli({"info", "--system", "--threads", "1"});
+        QVERIFY2(r.code == 0 && r.out.contains("threads:    1") && r.out.contains("oneDNN"), qPrintable(r.out));
+    }
+
+    void badInputExitsWithThreeAndNamesTheFile() {
+        auto r = ign_cli({"sample", path("missing.pt")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(path("missing.pt")) && r.err.contains("no such checkpoint"), qPrintable(r.err));
+
+        write(path("broken.pt"), "PK\x03\x04 definitely not a checkpoint");
+        r = ign_cli({"chain", path("broken.pt")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(path("broken.pt")), qPrintable(r.err));
+
+        write(path("fake.png"), "not an image");
+        r = ign_cli({"project", m_checkpoint, path("fake.png"), "-o", path("proj2")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(path("fake.png")) && r.err.contains("not an image"), qPrintable(r.err));
+
+        r = ign_cli({"train", "--data", path("nowhere"), "--steps", "1"});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(path("nowhere")), qPrintable(r.err));
+
+        QDir(m_dir.path()).mkpath("bad");
+        write(path("bad/train-images-idx3-ubyte"), idx_images(10, 28, 28, 100));
+        r = ign_cli({"train", "--data", path("bad"), "--steps", "1"});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("train-images-idx3-ubyte") && r.err.contains("truncated"), qPrintable(r.err));
+    }
+
+    // With the real digits (fetched by packaging/fetch-data.sh), a few hundred steps lower the
+    // reconstruction error clearly and the tightness term goes negative.
+    void trainingOnDigitsLowersTheLoss() {
+        const QString data = QString::fromStdString(data_root()) + "/mnist/src/digits";
+        if (!QFile::exists(data + "/0.json")) QSKIP("digits not fetched (bash packaging/fetch-data.sh)");
+        const auto r = ign_cli({"train", "--data", "digits", "--width", "16", "--batch", "64", "--steps", "200",
+                                "--out", path("digits"), "--preview-every", "0"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto history = load_checkpoint(path("digits/checkpoint.pt").toStdString()).info.history;
+        auto mean = [&](size_t from, size_t to, double LossRecord::*field) {
+            double s = 0;
+            for (size_t i = from; i < to; ++i) s += history[i].*field;
+            return s / double(to - from);
+        };
+        const double rec_start = mean(0, 20, &LossRecord::reconstruction), rec_end = mean(180, 200, &LossRecord::reconstruction);
+        const double total_start = mean(0, 20, &LossRecord::total), total_end = mean(180, 200, &LossRecord::total);
+        QVERIFY2(rec_end < 0.75 * rec_start, qPrintable(QString("reconstruction %1 -> %2").arg(rec_start).arg(rec_end)));
+        QVERIFY2(total_end < 0.75 * total_start, qPrintable(QString("total %1 -> %2").arg(total_start).arg(total_end)));
+        QVERIFY(mean(180, 200, &LossRecord::tightness) < 0);
+    }
+};
+
+IGN_TEST_MAIN(TestCli)
+#include "test_cli.moc"
