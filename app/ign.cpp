@@ -348,7 +348,9 @@ int run_corrupt(const CorruptArgs& a) {
         clean = ign::load_image(a.input, channels, size);
     } else {
         const auto split = ign::load_dataset(a.data, channels, size);
-        clean = split.test.images.slice(0, 0, std::min<int64_t>(a.count, split.test.size()));
+        // Evenly spaced over the test split, so ordered sets (digits by class) show variety.
+        const int64_t n = std::min<int64_t>(a.count, split.test.size());
+        clean = split.test.images.index_select(0, torch::arange(n) * (split.test.size() / n));
     }
     auto gen = ign::make_generator(a.seed);
     const auto corrupted = ign::corrupt(clean, ign::corruption_from_string(a.kind), {a.sigma, a.patches, a.patch}, gen);
