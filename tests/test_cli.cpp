@@ -172,7 +172,7 @@ private slots:
     // reconstruction error clearly and the tightness term goes negative.
     void trainingOnDigitsLowersTheLoss() {
         const QString data = QString::fromStdString(data_root()) + "/mnist/src/digits";
-        if (!QFile::exists(data + "/0.json")) QSKIP("digits not fetched (bash packaging/fetch-data.sh)");
+        if (!QFile::exists(data + "/0.json")) QFAIL(qPrintable(data + ": digits not fetched (bash packaging/fetch-data.sh)"));
         const auto r = ign_cli({"train", "--data", "digits", "--width", "16", "--batch", "64", "--steps", "200",
                                 "--out", path("digits"), "--preview-every", "0"});
         QVERIFY2(r.code == 0, qPrintable(r.err));

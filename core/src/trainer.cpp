@@ -178,8 +178,14 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
             callbacks.on_preview(m_info.step, samples, apply_f(m_model, samples));
         }
         if (m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 && m_info.step < total) {
-            save(optimizer);
-            if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+            // A failed periodic save (full disk, say) is reported and training goes on; the previous
+            // checkpoint is untouched because saves go through a temporary file.
+            try {
+                save(optimizer);
+                if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+            } catch (const CheckpointError& e) {
+                spdlog::error("checkpoint at step {} not saved, training continues: {}", m_info.step, e.what());
+            }
         }
     }
     result.step = m_info.step;
