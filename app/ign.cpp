@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "ign/bench.h"
 #include "ign/checkpoint.h"
 #include "ign/corrupt.h"
 #include "ign/data.h"
@@ -383,6 +384,20 @@ int run_info(const InfoArgs& a) {
     return kOk;
 }
 
+// ---------------------------------------------------------------------------------------------- bench
+struct BenchArgs {
+    Common common;
+    ign::BenchOptions options;
+    bool plain = false;
+};
+
+int run_bench(BenchArgs& a) {
+    apply_common(a.common);
+    if (a.plain) ign::set_fast_paths(false);
+    std::cout << ign::run_benchmark(a.options) << std::endl;
+    return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -496,6 +511,18 @@ int main(int argc, char** argv) {
     in->add_option("checkpoint", info.checkpoint, "checkpoint file");
     in->add_flag("--system", info.system, "threads, BLAS core type, oneDNN, OpenMP");
     in->callback([&] { rc = run_info(info); });
+
+    BenchArgs bench;
+    auto* b = app.add_subcommand("bench", "measure training images/s, sampling latency and peak memory (JSON)");
+    add_common(b, bench.common);
+    b->add_option("--steps", bench.options.train_steps, "timed training steps per preset")->capture_default_str();
+    b->add_option("--warmup", bench.options.warmup_steps, "untimed warm-up steps")->capture_default_str();
+    b->add_option("--batch", bench.options.mnist_batch, "mnist28 training batch")->capture_default_str();
+    b->add_option("--dcgan-batch", bench.options.dcgan_batch, "dcgan64 training batch")->capture_default_str();
+    b->add_option("--repeats", bench.options.latency_repeats, "timed single-image passes")->capture_default_str();
+    b->add_flag("--no-dcgan{false}", bench.options.include_dcgan, "skip the dcgan64 preset");
+    b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions)");
+    b->callback([&] { rc = run_bench(bench); });
 
     try {
         app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "ign/model.h"
 
+#include <atomic>
+#include <cstdlib>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -31,6 +33,10 @@ void add_leaky(nn::Sequential& seq) {
 }
 
 void add_relu(nn::Sequential& seq) { seq->push_back(nn::ReLU(nn::ReLUOptions().inplace(true))); }
+
+int64_t c2i(const nn::detail::ConvNdOptions<2>::padding_t& padding) {
+    return c10::get<torch::ExpandingArray<2>>(padding)->at(0);
+}
 
 bool is_power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
@@ -121,7 +127,56 @@ IgnNetImpl::IgnNetImpl(const ModelOptions& opts) : options(opts) {
     initialise(*this);
 }
 
-torch::Tensor IgnNetImpl::forward(const torch::Tensor& x) { return decoder->forward(encoder->forward(x)); }
+torch::Tensor IgnNetImpl::forward(const torch::Tensor& x) {
+    if (!subpixel_deconv) return decoder->forward(encoder->forward(x));
+    return run_fast(decoder, run_fast(encoder, x));
+}
+
+// The fast paths, each exact (tests/test_fast_paths.cpp):
+// - a convolution whose kernel covers its whole input (the 4x4 -> 1x1 bottleneck) is a matrix product;
+// - a transposed convolution of a 1x1 input (the 1x1 -> 4x4 decoder start) is a matrix product;
+// - a strided transposed convolution is a sub-pixel convolution (oneDNN instead of im2col + col2im).
+// Without gradients (inference) the rearranged sub-pixel weights are cached until the weight changes.
+torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor h) {
+    size_t index = 0;
+    for (auto& layer : *layers) {
+        const size_t i = index++;
+        const auto module = layer.ptr();
+        if (auto* c = module->as<nn::Conv2d>()) {
+            const auto& w = c->weight;
+            if (h.size(2) == w.size(2) && h.size(3) == w.size(3) && c->options.stride()->at(0) == 1 &&
+                c2i(c->options.padding()) == 0) {
+                h = torch::matmul(h.flatten(1), w.view({w.size(0), -1}).t()).view({h.size(0), w.size(0), 1, 1});
+                continue;
+            }
+        } else if (auto* d = module->as<nn::ConvTranspose2d>()) {
+            const auto& w = d->weight;
+            const int64_t stride = d->options.stride()->at(0), padding = c2i(d->options.padding());
+            if (h.size(2) == 1 && h.size(3) == 1 && padding == 0) {
+                h = torch::matmul(h.flatten(1), w.view({w.size(0), -1})).view({h.size(0), w.size(1), w.size(2), w.size(3)});
+                continue;
+            }
+            if (stride > 1) {
+                h = subpixel_conv_transpose2d_cached(h, w, stride, padding, i);
+                continue;
+            }
+        }
+        h = layer.forward(h);
+    }
+    return h;
+}
+
+torch::Tensor IgnNetImpl::subpixel_conv_transpose2d_cached(const torch::Tensor& x, const torch::Tensor& weight,
+                                                          int64_t stride, int64_t padding, size_t key) {
+    if (torch::GradMode::is_enabled()) return subpixel_conv_transpose2d(x, weight, stride, padding);
+    auto& entry = m_subpixel_cache[key];
+    if (!entry.weight.defined() || entry.data != weight.data_ptr() || entry.version != weight._version()) {
+        entry.weight = subpixel_weight(weight, stride).contiguous();
+        entry.data = weight.data_ptr();
+        entry.version = weight._version();
+    }
+    return subpixel_conv_with(x, entry.weight, weight.size(2), stride, padding);
+}
 
 int64_t parameter_count(torch::nn::Module& module) {
     int64_t n = 0;
@@ -150,6 +205,44 @@ void check_input_shape(const ModelOptions& o, const torch::Tensor& x, const std:
           << o.image_size << "] for this model, got " << x.sizes();
         throw std::invalid_argument(s.str());
     }
+}
+
+
+namespace {
+std::atomic<bool>& fast_paths_flag() {
+    static std::atomic<bool> flag{[] {
+        const char* env = std::getenv("IGN_FAST_PATHS");
+        return !(env && std::string(env) == "0");
+    }()};
+    return flag;
+}
+}  // namespace
+
+bool fast_paths_default() { return fast_paths_flag().load(); }
+void set_fast_paths(bool enabled) { fast_paths_flag() = enabled; }
+
+torch::Tensor subpixel_weight(const torch::Tensor& weight, int64_t s) {
+    // weight: [Cin, Cout, k, k]. Output pixel o = i*s - p + t takes input i through tap t. Grouping
+    // outputs by phase r = (o + p) mod s, phase r sees taps r, r + s, r + 2s ... : a regular
+    // convolution with K = ceil(k / s) taps per phase (the kernel zero-padded to s*K taps).
+    const int64_t cin = weight.size(0), cout = weight.size(1), k = weight.size(2);
+    const int64_t K = (k + s - 1) / s;
+    auto w = weight;
+    if (s * K != k) w = torch::constant_pad_nd(w, {0, s * K - k, 0, s * K - k});
+    // [Cin, Cout, (j, r), (j, r)] -> flip j -> [Cout, r_h, r_w, Cin, j_h, j_w]
+    return w.view({cin, cout, K, s, K, s}).flip({2, 4}).permute({1, 3, 5, 0, 2, 4}).reshape({cout * s * s, cin, K, K});
+}
+
+torch::Tensor subpixel_conv_with(const torch::Tensor& x, const torch::Tensor& sub_weight, int64_t k, int64_t s,
+                                 int64_t p) {
+    const int64_t K = sub_weight.size(2);
+    auto y = torch::pixel_shuffle(torch::conv2d(x, sub_weight, {}, 1, K - 1), s);
+    const int64_t h_out = (x.size(2) - 1) * s - 2 * p + k, w_out = (x.size(3) - 1) * s - 2 * p + k;
+    return y.slice(2, p, p + h_out).slice(3, p, p + w_out);
+}
+
+torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t s, int64_t p) {
+    return subpixel_conv_with(x, subpixel_weight(weight, s), weight.size(2), s, p);
 }
 
 }  // namespace ign

@@ -3,19 +3,51 @@
 // decoder back up, in the layouts of docs/ign-method.md (mnist28, dcgan).
 #include <torch/torch.h>
 
+#include <map>
+
 #include "ign/options.h"
 
 namespace ign {
+
+bool fast_paths_default();
 
 struct IgnNetImpl : torch::nn::Module {
     explicit IgnNetImpl(const ModelOptions& options);
     torch::Tensor forward(const torch::Tensor& x);
 
     ModelOptions options;
+    // Run transposed convolutions as sub-pixel convolutions (oneDNN) instead of LibTorch's im2col path.
+    // Mathematically identical (tested forward and backward); off with set_fast_paths(false).
+    bool subpixel_deconv = fast_paths_default();
+
     torch::nn::Sequential encoder{nullptr};
     torch::nn::Sequential decoder{nullptr};
+
+private:
+    torch::Tensor run_fast(torch::nn::Sequential& layers, torch::Tensor h);
+    torch::Tensor subpixel_conv_transpose2d_cached(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
+                                                  int64_t padding, size_t key);
+    struct CachedWeight {
+        torch::Tensor weight;
+        const void* data = nullptr;
+        uint32_t version = 0;
+    };
+    std::map<size_t, CachedWeight> m_subpixel_cache;
 };
 TORCH_MODULE(IgnNet);
+
+// The transposed convolution y = conv_transpose2d(x, weight, stride, padding) computed as one regular
+// convolution with stride*stride*Cout channels followed by pixel_shuffle and a crop. Exact; differentiable
+// with respect to x and weight.
+torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
+                                        int64_t padding);
+// Its two halves: the rearranged weight [s*s*Cout, Cin, K, K], and the convolution + shuffle + crop.
+torch::Tensor subpixel_weight(const torch::Tensor& weight, int64_t stride);
+torch::Tensor subpixel_conv_with(const torch::Tensor& x, const torch::Tensor& sub_weight, int64_t kernel,
+                                 int64_t stride, int64_t padding);
+
+// Whether new models use the fast paths (default on; IGN_FAST_PATHS=0 or set_fast_paths(false) turns them off).
+void set_fast_paths(bool enabled);
 
 // Number of trainable parameters (weights and norm affine parameters).
 int64_t parameter_count(torch::nn::Module& module);

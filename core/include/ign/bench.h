@@ -1,0 +1,20 @@
+#pragma once
+// `ign bench`: training throughput, inference latency and peak memory, with fixed seeds and warm-up
+// excluded, measured the way ../shared/bench/ref_ign.py measures the Python reference.
+#include <string>
+
+namespace ign {
+
+struct BenchOptions {
+    int train_steps = 8;
+    int warmup_steps = 2;
+    int mnist_batch = 256;
+    int dcgan_batch = 64;
+    int latency_repeats = 50;
+    bool include_dcgan = true;
+};
+
+// Returns one JSON object (as text).
+std::string run_benchmark(const BenchOptions& options);
+
+}  // namespace ign

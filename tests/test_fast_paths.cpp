@@ -1,0 +1,100 @@
+// Every fast path equals the plain module, forward and backward, to a stated tolerance.
+#include "ign/model.h"
+#include "test_support.h"
+
+using namespace ign;
+
+class TestFastPaths : public QObject {
+    Q_OBJECT
+private slots:
+    // Exact in double precision (1e-10) for every transposed-convolution shape the presets use, and more.
+    void subpixelEqualsConvTranspose_data() {
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("padding");
+        QTest::addColumn<int>("size");
+        QTest::newRow("4x4 s2 p1 (both presets)") << 4 << 2 << 1 << 7;
+        QTest::newRow("3x3 s2 p1 (mnist28 4->7)") << 3 << 2 << 1 << 4;
+        QTest::newRow("5x5 s3 p2") << 5 << 3 << 2 << 5;
+        QTest::newRow("2x2 s2 p0") << 2 << 2 << 0 << 6;
+    }
+    void subpixelEqualsConvTranspose() {
+        QFETCH(int, kernel);
+        QFETCH(int, stride);
+        QFETCH(int, padding);
+        QFETCH(int, size);
+        const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+        auto x = torch::randn({3, 5, size, size}, opts).requires_grad_();
+        auto w = torch::randn({5, 4, kernel, kernel}, opts).requires_grad_();
+        auto plain = torch::conv_transpose2d(x, w, {}, stride, padding);
+        auto fast = subpixel_conv_transpose2d(x, w, stride, padding);
+        QCOMPARE(fast.sizes().vec(), plain.sizes().vec());
+        QVERIFY((fast - plain).abs().max().item<double>() < 1e-10);
+        auto upstream = torch::randn_like(plain);
+        auto g_plain = torch::autograd::grad({plain}, {x, w}, {upstream});
+        auto g_fast = torch::autograd::grad({fast}, {x, w}, {upstream});
+        QVERIFY((g_fast[0] - g_plain[0]).abs().max().item<double>() < 1e-10);
+        QVERIFY((g_fast[1] - g_plain[1]).abs().max().item<double>() < 1e-10);
+    }
+
+    // The whole network in float32 with and without the fast path: outputs within 1e-5, parameter
+    // gradients within 1e-4 relative to their largest value.
+    void wholeModelMatchesThePlainModule_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::newRow("mnist28") << "mnist28";
+        QTest::newRow("dcgan64") << "dcgan64";
+    }
+    void wholeModelMatchesThePlainModule() {
+        QFETCH(QString, preset);
+        auto o = preset_options(preset.toStdString());
+        o.width = 16;
+        IgnNet fast(o);
+        IgnNet plain(o);
+        copy_state_in_place(*fast, *plain);
+        fast->subpixel_deconv = true;
+        plain->subpixel_deconv = false;
+        auto x = torch::randn({4, o.channels, o.image_size, o.image_size});
+        auto yf = fast->forward(x), yp = plain->forward(x);
+        QVERIFY2((yf - yp).abs().max().item<double>() < 1e-5, qPrintable(QString::number((yf - yp).abs().max().item<double>())));
+        (yf * yf).sum().backward();
+        (yp * yp).sum().backward();
+        auto pf = fast->parameters(), pp = plain->parameters();
+        for (size_t i = 0; i < pf.size(); ++i) {
+            const double scale = pp[i].grad().abs().max().item<double>();
+            const double err = (pf[i].grad() - pp[i].grad()).abs().max().item<double>();
+            QVERIFY2(err <= 1e-4 * scale + 1e-8, qPrintable(QString("parameter %1: %2 of %3").arg(i).arg(err).arg(scale)));
+        }
+    }
+
+    // Inference caches the rearranged weights; the cache follows every change of the weights.
+    void inferenceCacheFollowsWeightUpdates() {
+        auto o = testing::tiny_model();
+        IgnNet fast(o), plain(o);
+        plain->subpixel_deconv = false;
+        fast->eval();
+        plain->eval();
+        const auto x = torch::randn({2, 1, 28, 28});
+        for (int round = 0; round < 3; ++round) {
+            copy_state_in_place(*fast, *plain);
+            {
+                torch::InferenceMode guard;
+                QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
+                QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);  // cached
+            }
+            torch::NoGradGuard no_grad;
+            for (auto& p : fast->parameters()) p.add_(torch::randn_like(p) * 0.05);  // as an optimizer step would
+        }
+    }
+
+    void fastPathsCanBeSwitchedOff() {
+        set_fast_paths(false);
+        IgnNet off(testing::tiny_model());
+        set_fast_paths(true);
+        IgnNet on(testing::tiny_model());
+        QVERIFY(!off->subpixel_deconv);
+        QVERIFY(on->subpixel_deconv);
+    }
+};
+
+IGN_TEST_MAIN(TestFastPaths)
+#include "test_fast_paths.moc"
