@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Side-by-side speed measurement, in one run on this machine: `ign bench` against the Python
+# reference ../shared/bench/ref_ign.py (Debian's python3-torch: the same libtorch) with OpenBLAS left
+# to detect the CPU ("default") and told its real core type ("tuned"). Prints the JSON and a ratio table.
+#   bash packaging/bench.sh [--threads N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+threads=${2:-$(nproc)}
+[ "${1:-}" = "--threads" ] || threads=$(nproc)
+ref=../shared/bench/ref_ign.py
+[ -f "$ref" ] || { echo "$ref not found (the shared folder sits beside the repository)" >&2; exit 1; }
+python=/usr/bin/python3
+$python -c 'import torch' 2>/dev/null || { echo "install Debian's python3-torch for the reference" >&2; exit 1; }
+tuned=$(grep -q avx512bw /proc/cpuinfo && echo SkylakeX || echo Haswell)
+out=$(mktemp -d)
+
+echo "== ign bench (threads $threads; the product picks its BLAS core itself)"
+env -u OPENBLAS_CORETYPE build/app/ign bench --threads "$threads" --log-level warn | tee "$out/ign.json"
+for arch in mnist celeba; do
+  batch=256; [ $arch = celeba ] && batch=64
+  echo "== reference --arch $arch --batch $batch, OpenBLAS default core"
+  env -u OPENBLAS_CORETYPE $python $ref --threads "$threads" --arch $arch --batch $batch --steps 5 | tee "$out/ref-$arch-default.json"
+  echo "== reference --arch $arch --batch $batch, OPENBLAS_CORETYPE=$tuned"
+  OPENBLAS_CORETYPE=$tuned $python $ref --threads "$threads" --arch $arch --batch $batch --steps 5 | tee "$out/ref-$arch-tuned.json"
+done
+
+$python - "$out" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+ign = json.load(open(os.path.join(d, "ign.json")))
+ref = {(a, c): json.load(open(os.path.join(d, f"ref-{a}-{c}.json"))) for a in ("mnist", "celeba") for c in ("default", "tuned")}
+rows = [
+  ("train mnist28 b256 (img/s)", ign["train_mnist28"]["train_img_per_s"], "mnist", "train_img_per_s", True),
+  ("train dcgan64 b64 (img/s)", ign["train_dcgan64"]["train_img_per_s"], "celeba", "train_img_per_s", True),
+  ("sample mnist28 x1 (ms)", ign["sample_mnist28_single"]["mean_ms"], "mnist", "sample_single_ms", False),
+  ("sample mnist28 x64 (ms)", ign["sample_mnist28_batch64"]["mean_ms"], "mnist", "sample_batch64_ms", False),
+]
+print()
+print(f"| measure | ign | reference (default) | reference (tuned) | ign vs tuned |")
+print(f"|---|---|---|---|---|")
+for name, mine, arch, key, higher in rows:
+    a, b = ref[(arch, "default")][key], ref[(arch, "tuned")][key]
+    ratio = mine / b if higher else b / mine
+    print(f"| {name} | {mine:.2f} | {a:.2f} | {b:.2f} | {ratio:.2f}x |")
+print(f"| peak RSS after mnist28 training (MB) | {ign['peak_rss_mb_after_mnist28_train']:.0f} | | | |")
+print(f"| sample mnist28 x1 p50 / p95 (ms) | {ign['sample_mnist28_single']['p50_ms']:.2f} / {ign['sample_mnist28_single']['p95_ms']:.2f} | | | |")
+print(f"| sample mnist28 x64 p50 / p95 (ms) | {ign['sample_mnist28_batch64']['p50_ms']:.2f} / {ign['sample_mnist28_batch64']['p95_ms']:.2f} | | | |")
+PY
+rm -rf "$out"
