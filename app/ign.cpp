@@ -128,6 +128,7 @@ struct TrainArgs {
     double lr = 1e-4, beta1 = 0.5, beta2 = 0.999;
     double lambda_rec = 20, lambda_idem = 20, lambda_tight = 2.5, clamp_a = 1.5;
     bool detach_clamp = false;
+    bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
     int64_t checkpoint_every = 500, preview_every = 250;
 };
 
@@ -157,7 +158,7 @@ int run_train(const TrainArgs& a) {
         o.settings.batch = a.batch;
         o.settings.seed = a.seed;
     }
-    const std::string data = a.resume.empty() || a.data != "digits" ? a.data : o.settings.data;
+    const std::string data = a.resume.empty() || a.data_given ? a.data : o.settings.data;
     spdlog::info("loading data set '{}'", data);
     auto split = ign::load_dataset(data, o.model.channels, o.model.image_size);
     spdlog::info("{}: {} training images, {} test images", data, split.train.size(), split.test.size());
@@ -434,7 +435,10 @@ int main(int argc, char** argv) {
     t->add_option("--resume", train.resume, "continue from this checkpoint");
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
-    t->callback([&] { rc = run_train(train); });
+    t->callback([&] {
+        train.data_given = t->count("--data") > 0;
+        rc = run_train(train);
+    });
 
     SampleArgs sample;
     auto* s = app.add_subcommand("sample", "generate images in one step: f(z) for noise z from a seed");
