@@ -111,15 +111,17 @@ private slots:
         wide[0].slice(1, 0, 50).fill_(1.0f);
         save_image(wide, path("images/a_wide.png").toStdString());
         save_image(torch::zeros({1, 10, 10}), path("images/b_small.jpg").toStdString());
+        save_image(torch::zeros({3, 50, 30}), path("images/d_other.bmp").toStdString());
+        save_image(torch::zeros({3, 30, 50}), path("images/e_other.webp").toStdString());
         write(path("images/c_fake.png"), "this is not a png");
         const auto set = read_image_folder(path("images").toStdString(), 3, 32);
-        QCOMPARE(set.size(), int64_t(2));  // the fake one is skipped with a warning
-        QCOMPARE(set.images.sizes().vec(), (std::vector<int64_t>{2, 3, 32, 32}));
+        QCOMPARE(set.size(), int64_t(4));  // PNG, JPEG, BMP, WebP; the fake one is skipped with a warning
+        QCOMPARE(set.images.sizes().vec(), (std::vector<int64_t>{4, 3, 32, 32}));
         // centre crop of the wide image: left part red, right part black
         QVERIFY(set.images[0][0][16][2].item<float>() > 0.9f);
         QVERIFY(set.images[0][0][16][30].item<float>() < -0.9f);
         const auto gray = read_image_folder(path("images").toStdString(), 1, 28);
-        QCOMPARE(gray.images.sizes().vec(), (std::vector<int64_t>{2, 1, 28, 28}));
+        QCOMPARE(gray.images.sizes().vec(), (std::vector<int64_t>{4, 1, 28, 28}));
 
         expect_error([&] { load_image(path("images/c_fake.png").toStdString(), 1, 28); }, path("images/c_fake.png"),
                      "not an image");
