@@ -112,7 +112,7 @@ ign::InferenceOptions inference_options(const std::string& norm_mode) {
 
 void add_norm_mode(CLI::App* cmd, std::string& norm_mode) {
     cmd->add_option("--norm-mode", norm_mode,
-                    "normalisation at inference: eval (running statistics; default) or train (batch statistics)")
+                    "normalisation at inference: train (batch statistics; default, better samples with BatchNorm) or eval (running statistics)")
         ->check(CLI::IsMember({"eval", "train"}))
         ->capture_default_str();
 }
@@ -211,7 +211,7 @@ int run_train(const TrainArgs& a) {
 // --------------------------------------------------------------------------------------------- sample
 struct SampleArgs {
     Common common;
-    std::string checkpoint, out = "samples.png", each_dir, norm_mode = "eval";
+    std::string checkpoint, out = "samples.png", each_dir, norm_mode = "train";
     int count = 64, columns = 8, zoom = 2;
     uint64_t seed = 0;
 };
@@ -235,7 +235,7 @@ int run_sample(const SampleArgs& a) {
 // ---------------------------------------------------------------------------------------------- chain
 struct ChainArgs {
     Common common;
-    std::string checkpoint, out = "chain.png", norm_mode = "eval";
+    std::string checkpoint, out = "chain.png", norm_mode = "train";
     int count = 8, k = 4, zoom = 2;
     uint64_t seed = 0;
 };
@@ -257,7 +257,7 @@ int run_chain(const ChainArgs& a) {
 // ---------------------------------------------------------------------------------------- interpolate
 struct InterpolateArgs {
     Common common;
-    std::string checkpoint, out = "interpolation.png", method = "slerp", norm_mode = "eval";
+    std::string checkpoint, out = "interpolation.png", method = "slerp", norm_mode = "train";
     std::vector<uint64_t> seeds{0, 1};
     int frames = 10, grid = 0, zoom = 2;
 };
@@ -288,7 +288,7 @@ int run_interpolate(const InterpolateArgs& a) {
 // -------------------------------------------------------------------------------------------- project
 struct ProjectArgs {
     Common common;
-    std::string checkpoint, out = "projected", norm_mode = "eval";
+    std::string checkpoint, out = "projected", norm_mode = "train";
     std::vector<std::string> inputs;
     int k = 3, zoom = 4;
 };
@@ -330,7 +330,7 @@ int run_project(const ProjectArgs& a) {
 // -------------------------------------------------------------------------------------------- corrupt
 struct CorruptArgs {
     Common common;
-    std::string data = "digits", input, kind = "noise", out = "corrupted.png", checkpoint, norm_mode = "eval";
+    std::string data = "digits", input, kind = "noise", out = "corrupted.png", checkpoint, norm_mode = "train";
     double sigma = 0.5, patch = 0.4;
     int count = 8, patches = 1, size = 28, channels = 1, zoom = 2;
     uint64_t seed = 0;

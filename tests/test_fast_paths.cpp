@@ -53,6 +53,13 @@ private slots:
         copy_state_in_place(*fast, *plain);
         fast->subpixel_deconv = true;
         plain->subpixel_deconv = false;
+        // one image (matrix-vector path) in eval mode
+        fast->eval();
+        plain->eval();
+        auto one = torch::randn({1, o.channels, o.image_size, o.image_size});
+        QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < 1e-5);
+        fast->train();
+        plain->train();
         auto x = torch::randn({4, o.channels, o.image_size, o.image_size});
         auto yf = fast->forward(x), yp = plain->forward(x);
         QVERIFY2((yf - yp).abs().max().item<double>() < 1e-5, qPrintable(QString::number((yf - yp).abs().max().item<double>())));

@@ -31,8 +31,8 @@ private slots:
 
     void evalModeIsBatchIndependentAndTrainModeChangesNothing() {
         const auto x = torch::randn({4, 1, 28, 28});
-        const auto all = apply_f(m_model, x);
-        QVERIFY(torch::allclose(all[1], apply_f(m_model, x.slice(0, 1, 2))[0], 1e-5, 1e-6));
+        const auto all = apply_f(m_model, x, {NormMode::Eval});
+        QVERIFY(torch::allclose(all[1], apply_f(m_model, x.slice(0, 1, 2), {NormMode::Eval})[0], 1e-5, 1e-6));
         std::vector<torch::Tensor> before;
         for (auto& b : m_model->buffers()) before.push_back(b.clone());
         const auto train_mode = apply_f(m_model, x, {NormMode::Train});
@@ -62,9 +62,9 @@ private slots:
         b[0][1][1] = 3;
         QVERIFY(std::abs(slerp(a, b, 0.5).norm().item<double>() - 3.0) < 1e-5);
         QVERIFY(lerp(a, b, 0.5).norm().item<double>() < 2.2);
-        const auto frames = interpolate(m_model, z0, z1, 5, true);
+        const auto frames = interpolate(m_model, z0, z1, 5, true, {NormMode::Eval});
         QCOMPARE(frames.sizes().vec(), (std::vector<int64_t>{5, 1, 28, 28}));
-        QVERIFY(torch::allclose(frames[0], apply_f(m_model, z0.unsqueeze(0))[0], 1e-5, 1e-5));
+        QVERIFY(torch::allclose(frames[0], apply_f(m_model, z0.unsqueeze(0), {NormMode::Eval})[0], 1e-5, 1e-5));
     }
 
     void gridHasTheFourCornersInPlace() {

@@ -135,6 +135,7 @@ torch::Tensor IgnNetImpl::forward(const torch::Tensor& x) {
 // The fast paths, each exact (tests/test_fast_paths.cpp):
 // - a convolution whose kernel covers its whole input (the 4x4 -> 1x1 bottleneck) is a matrix product;
 // - a transposed convolution of a 1x1 input (the 1x1 -> 4x4 decoder start) is a matrix product;
+//   for a single image both are matrix-vector products (BLAS gemv is far faster there than gemm);
 // - a strided transposed convolution is a sub-pixel convolution (oneDNN instead of im2col + col2im).
 // Without gradients (inference) the rearranged sub-pixel weights are cached until the weight changes.
 torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor h) {
@@ -146,14 +147,18 @@ torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor 
             const auto& w = c->weight;
             if (h.size(2) == w.size(2) && h.size(3) == w.size(3) && c->options.stride()->at(0) == 1 &&
                 c2i(c->options.padding()) == 0) {
-                h = torch::matmul(h.flatten(1), w.view({w.size(0), -1}).t()).view({h.size(0), w.size(0), 1, 1});
+                const auto matrix = w.view({w.size(0), -1});  // [Cout, Cin*k*k]
+                h = (h.size(0) == 1 ? torch::mv(matrix, h.flatten()) : torch::matmul(h.flatten(1), matrix.t()))
+                        .view({h.size(0), w.size(0), 1, 1});
                 continue;
             }
         } else if (auto* d = module->as<nn::ConvTranspose2d>()) {
             const auto& w = d->weight;
             const int64_t stride = d->options.stride()->at(0), padding = c2i(d->options.padding());
             if (h.size(2) == 1 && h.size(3) == 1 && padding == 0) {
-                h = torch::matmul(h.flatten(1), w.view({w.size(0), -1})).view({h.size(0), w.size(1), w.size(2), w.size(3)});
+                const auto matrix = w.view({w.size(0), -1});  // [Cin, Cout*k*k]
+                h = (h.size(0) == 1 ? torch::mv(matrix.t(), h.flatten()) : torch::matmul(h.flatten(1), matrix))
+                        .view({h.size(0), w.size(1), w.size(2), w.size(3)});
                 continue;
             }
             if (stride > 1) {

@@ -12,7 +12,7 @@
 namespace ign {
 
 struct InferenceOptions {
-    NormMode norm_mode = NormMode::Eval;
+    NormMode norm_mode = NormMode::Train;  // measured better for BatchNorm models (README)
 };
 
 // f(x). In NormMode::Train, BatchNorm uses the batch's statistics and its running statistics are

@@ -36,7 +36,7 @@ struct TrainProgress {
 
 struct TrainCallbacks {
     std::function<void(const TrainProgress&)> on_step;
-    // f(z) and f(f(z)) for the fixed preview noise, eval-mode normalisation.
+    // f(z) and f(f(z)) for the fixed preview noise, with the default inference normalisation.
     std::function<void(int64_t step, const torch::Tensor& samples, const torch::Tensor& refined)> on_preview;
     std::function<void(int64_t step, const std::string& path)> on_checkpoint;
 };
