@@ -64,6 +64,8 @@ private slots:
         QTest::newRow("project") << "project" << "inputs";
         QTest::newRow("corrupt") << "corrupt" << "--kind";
         QTest::newRow("info") << "info" << "--system";
+        QTest::newRow("export") << "export" << "out";
+        QTest::newRow("bench") << "bench" << "--no-fast-paths";
     }
     void everySubcommandHasHelp() {
         QFETCH(QString, command);
@@ -135,6 +137,15 @@ private slots:
             QCOMPARE(png_shape(path(QString("corrupt-%1.png").arg(kind))), (std::vector<int64_t>{1, 3, 92, 122}));
             QVERIFY(r.out.contains("mean |f(corrupted) - clean|"));
         }
+
+        r = ign_cli({"export", m_checkpoint, path("model.pt")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo(path("model.pt")).size() < QFileInfo(m_checkpoint).size() / 2);
+        r = ign_cli({"sample", path("model.pt"), "-n", "2", "-o", path("from-export.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = ign_cli({"train", "--resume", path("model.pt"), "--steps", "20"});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains(path("model.pt")) && r.err.contains("no optimizer state"), qPrintable(r.err));
 
         r = ign_cli({"info", m_checkpoint});
         QVERIFY2(r.code == 0 && r.out.contains("width=8") && r.out.contains("step:       15"), qPrintable(r.out));

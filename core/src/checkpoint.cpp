@@ -187,6 +187,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     if (!fs::exists(path, ec)) throw CheckpointError(path + ": no such checkpoint file");
     if (fs::is_directory(path, ec)) throw CheckpointError(path + ": is a folder, expected a checkpoint file");
     LoadedCheckpoint loaded;
+    loaded.path = path;
     loaded.archive = std::make_shared<torch::serialize::InputArchive>();
     auto& archive = *loaded.archive;
     CheckpointInfo& info = loaded.info;
@@ -254,7 +255,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
 void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer) {
     torch::serialize::InputArchive optimizer_archive;
     if (!checkpoint.archive->try_read("optimizer", optimizer_archive))
-        throw CheckpointError("checkpoint holds no optimizer state (it cannot be resumed exactly)");
+        throw CheckpointError(checkpoint.path +
+                              ": holds no optimizer state (an exported model), so training cannot resume from it");
     optimizer.load(optimizer_archive);
 }
 

@@ -55,6 +55,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                      torch::optim::Optimizer* optimizer);
 
 struct LoadedCheckpoint {
+    std::string path;
     CheckpointInfo info;
     IgnNet model{nullptr};
     std::shared_ptr<torch::serialize::InputArchive> archive;  // for restore_optimizer
