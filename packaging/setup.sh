@@ -41,4 +41,9 @@ $ign interpolate demo/run/checkpoint.pt --seeds 1,2 --frames 10 --method slerp -
 $ign interpolate demo/run/checkpoint.pt --seeds 1,2,3,4 --grid 6 -o demo/grid.png
 $ign corrupt --checkpoint demo/run/checkpoint.pt --data digits --kind noise --sigma 0.5 -o demo/projected-noise.png
 $ign project demo/run/checkpoint.pt resources/examples -k 3 -o demo/projected
-echo "== done: look at demo/*.png and demo/projected/ (loss history: demo/run/losses.csv)"
+echo "== the bundled model models/digits.pt (5,000 steps; see models/digits.md) on the same commands"
+$ign sample models/digits.pt --count 64 --seed 1 -o demo/bundled-samples.png
+$ign chain models/digits.pt --count 8 -k 3 -o demo/bundled-chain.png
+$ign corrupt --checkpoint models/digits.pt --data digits --kind noise --sigma 0.5 -o demo/bundled-projected-noise.png
+$ign project models/digits.pt resources/examples -k 2 -o demo/bundled-projected
+echo "== done: look at demo/*.png, demo/projected/ and demo/bundled-projected/ (losses: demo/run/losses.csv)"

@@ -1,5 +1,6 @@
 // Drives the `ign` executable as a user would: every subcommand, its outputs and its exit codes.
 #include <QProcess>
+#include <QRegularExpression>
 
 #include "ign/checkpoint.h"
 #include "ign/image_io.h"
@@ -177,6 +178,21 @@ private slots:
         r = ign_cli({"train", "--data", path("bad"), "--steps", "1"});
         QCOMPARE(r.code, 3);
         QVERIFY2(r.err.contains("train-images-idx3-ubyte") && r.err.contains("truncated"), qPrintable(r.err));
+    }
+
+    // The shipped model loads with this build and still does what its card says (models/digits.md).
+    void bundledDigitsModelProjectsAndIsIdempotent() {
+        const QString model = qEnvironmentVariable("IGN_SOURCE_DIR") + "/models/digits.pt";
+        auto r = ign_cli({"chain", model, "-n", "64", "-k", "2", "-o", path("bundled-chain.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto gap = QRegularExpression(R"(mean \|f\^2 - f\^1\| = ([0-9.e-]+))").match(r.out);
+        QVERIFY2(gap.hasMatch() && gap.captured(1).toDouble() < 0.08, qPrintable(r.out));
+        r = ign_cli({"corrupt", "--checkpoint", model, "--kind", "noise", "--sigma", "0.5", "-n", "64", "-o",
+                     path("bundled-noise.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto l1 = QRegularExpression(R"(f\(corrupted\) - clean\| = ([0-9.e-]+), mean \|corrupted - clean\| = ([0-9.e-]+))")
+                            .match(r.out);
+        QVERIFY2(l1.hasMatch() && l1.captured(1).toDouble() < 0.5 * l1.captured(2).toDouble(), qPrintable(r.out));
     }
 
     // With the real digits (fetched by packaging/fetch-data.sh), a few hundred steps lower the
