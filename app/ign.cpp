@@ -13,6 +13,8 @@
 
 #include "ign/bench.h"
 #include "ign/checkpoint.h"
+#include "ign/classifier.h"
+#include "ign/evaluation.h"
 #include "ign/corrupt.h"
 #include "ign/data.h"
 #include "ign/image_io.h"
@@ -401,6 +403,77 @@ int run_export(const ExportArgs& a) {
     return kOk;
 }
 
+// ---------------------------------------------------------------------------------- train-classifier
+struct ClassifierArgs {
+    Common common;
+    std::string data = "digits", out;
+    int channels = 1, size = 28;
+    ign::ClassifierTraining training;
+};
+
+int run_train_classifier(const ClassifierArgs& a) {
+    apply_common(a.common);
+    const auto split = ign::load_dataset(a.data, a.channels, a.size);
+    spdlog::info("{}: {} training images, {} test images", a.data, split.train.size(), split.test.size());
+    double accuracy = 0;
+    auto model = ign::train_classifier(split.train, split.test, a.training, &accuracy, [](int epoch, double loss) {
+        spdlog::info("epoch {}: mean cross-entropy {:.4f}", epoch, loss);
+    });
+    const auto out = a.out.empty() ? "models/" + fs::path(a.data).filename().string() + "-classifier.pt" : a.out;
+    ign::save_classifier(out, model, accuracy);
+    std::cout << out << ": test accuracy " << accuracy << "\n";
+    return kOk;
+}
+
+// ----------------------------------------------------------------------------------------------- eval
+struct EvalArgs {
+    Common common;
+    std::string checkpoint, data, classifier, json_out, report = "eval.png", norm_mode = "train";
+    ign::EvalOptions options;
+};
+
+int run_eval(const EvalArgs& a) {
+    apply_common(a.common);
+    auto m = load(a.checkpoint);
+    const auto data = a.data.empty() ? m.info.train.data : a.data;
+    const auto split = ign::load_dataset(data, m.info.model.channels, m.info.model.image_size);
+    std::string classifier_path = a.classifier;
+    const auto default_classifier = "models/" + fs::path(data).filename().string() + "-classifier.pt";
+    if (classifier_path.empty() && fs::exists(default_classifier)) classifier_path = default_classifier;
+    ign::ClassifierNet classifier{nullptr};
+    double classifier_accuracy = NAN;
+    if (!classifier_path.empty()) {
+        classifier = ign::load_classifier(classifier_path, &classifier_accuracy);
+        if (classifier->options.channels != m.info.model.channels || classifier->options.image_size != m.info.model.image_size)
+            throw ign::CheckpointError(classifier_path + ": classifier for " + std::to_string(classifier->options.channels) +
+                                       " channels at " + std::to_string(classifier->options.image_size) +
+                                       " px does not match the model");
+    } else {
+        spdlog::warn("no classifier (--classifier, or {}): Fréchet distance, coverage and accuracies are skipped",
+                     default_classifier);
+    }
+    auto options = a.options;
+    options.inference = inference_options(a.norm_mode);
+    const auto report = ign::evaluate(m.model, m.info, split, classifier ? &classifier : nullptr, classifier_accuracy, options);
+    const auto json = report.to_json(a.checkpoint, data);
+    std::cout << json << std::endl;
+    if (!a.json_out.empty()) ign::write_file_atomically(a.json_out, json + "\n");
+    std::vector<std::pair<std::string, torch::Tensor>> sections{
+        {"f(z): first 64 of " + std::to_string(options.samples) + " samples", ign::make_grid(report.samples, 16)},
+        {"f(f(z))", ign::make_grid(report.refined, 16)}};
+    for (size_t i = 0; i < report.projection.size(); ++i) {
+        const auto& p = report.projection[i];
+        char title[200];
+        std::snprintf(title, sizeof title, "%s: clean / corrupted / projected   L1 %.3f -> %.3f   accuracy %.3f -> %.3f (clean %.3f)",
+                      p.corruption.c_str(), p.l1_corrupted, p.l1_projected, p.accuracy_corrupted, p.accuracy_projected,
+                      p.accuracy_clean);
+        sections.push_back({title, ign::make_grid(report.projection_examples[i], 10)});
+    }
+    ign::save_report(a.report, sections, m.info.model.image_size <= 32 ? 2 : 1);
+    spdlog::info("report sheet: {}", a.report);
+    return kOk;
+}
+
 // ---------------------------------------------------------------------------------------------- bench
 struct BenchArgs {
     Common common;
@@ -538,6 +611,30 @@ int main(int argc, char** argv) {
     ex->add_option("checkpoint", exp.checkpoint, "checkpoint file")->required();
     ex->add_option("out", exp.out, "output file")->required();
     ex->callback([&] { rc = run_export(exp); });
+
+    ClassifierArgs cls;
+    auto* tc = app.add_subcommand("train-classifier", "train the small CNN whose features ign eval uses (labelled sets)");
+    add_common(tc, cls.common);
+    tc->add_option("--data", cls.data, "labelled data set")->capture_default_str();
+    tc->add_option("--channels", cls.channels, "image channels")->capture_default_str();
+    tc->add_option("--size", cls.size, "image size")->capture_default_str();
+    tc->add_option("--epochs", cls.training.epochs, "epochs")->capture_default_str();
+    tc->add_option("--out,-o", cls.out, "output (default models/<data>-classifier.pt)");
+    tc->callback([&] { rc = run_train_classifier(cls); });
+
+    EvalArgs ev;
+    auto* e = app.add_subcommand("eval", "measure a model: FD of f, f2, f3, class coverage, projection fidelity, idempotence");
+    add_common(e, ev.common);
+    e->add_option("checkpoint", ev.checkpoint, "checkpoint or exported model")->required();
+    e->add_option("--data", ev.data, "data set (default: the one the model was trained on)");
+    e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default models/<data>-classifier.pt)");
+    e->add_option("--samples", ev.options.samples, "generated samples")->check(CLI::Range(64, 100000))->capture_default_str();
+    e->add_option("--projection-images", ev.options.projection_images, "test images to corrupt")->check(CLI::Range(10, 100000))->capture_default_str();
+    e->add_option("--seed", ev.options.seed, "seed")->capture_default_str();
+    e->add_option("--json", ev.json_out, "also write the JSON here");
+    e->add_option("--report", ev.report, "PNG report sheet")->capture_default_str();
+    add_norm_mode(e, ev.norm_mode);
+    e->callback([&] { rc = run_eval(ev); });
 
     BenchArgs bench;
     auto* b = app.add_subcommand("bench", "measure training images/s, sampling latency and peak memory (JSON)");

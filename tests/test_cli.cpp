@@ -66,6 +66,8 @@ private slots:
         QTest::newRow("corrupt") << "corrupt" << "--kind";
         QTest::newRow("info") << "info" << "--system";
         QTest::newRow("export") << "export" << "out";
+        QTest::newRow("eval") << "eval" << "--classifier";
+        QTest::newRow("train-classifier") << "train-classifier" << "--epochs";
         QTest::newRow("bench") << "bench" << "--no-fast-paths";
     }
     void everySubcommandHasHelp() {
@@ -147,6 +149,18 @@ private slots:
         r = ign_cli({"train", "--resume", path("model.pt"), "--steps", "20"});
         QCOMPARE(r.code, 3);
         QVERIFY2(r.err.contains(path("model.pt")) && r.err.contains("no optimizer state"), qPrintable(r.err));
+
+        r = ign_cli({"train-classifier", "--data", path("blobs"), "--epochs", "1", "-o", path("classifier.pt")});
+        QVERIFY2(r.code == 0 && r.out.contains("test accuracy"), qPrintable(r.err));
+        r = ign_cli({"eval", m_checkpoint, "--data", path("blobs"), "--classifier", path("classifier.pt"), "--samples",
+                     "128", "--projection-images", "10", "--json", path("eval.json"), "--report", path("eval.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("\"fd\"") && r.out.contains("\"noise 0.5\"") && r.out.contains("classes_covered"),
+                 qPrintable(r.out));
+        QVERIFY(QFile::exists(path("eval.json")));
+        QCOMPARE(png_shape(path("eval.png")).size(), size_t(4));
+        r = ign_cli({"eval", m_checkpoint, "--data", path("blobs"), "--classifier", path("missing-classifier.pt")});
+        QCOMPARE(r.code, 3);
 
         r = ign_cli({"info", m_checkpoint});
         QVERIFY2(r.code == 0 && r.out.contains("width=8") && r.out.contains("step:       15"), qPrintable(r.out));

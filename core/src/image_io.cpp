@@ -139,6 +139,40 @@ void save_image(const torch::Tensor& image, const std::string& path, int zoom) {
     if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
 }
 
+void save_report(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& sections,
+                 int zoom) {
+    const int title_height = 28;
+    std::vector<cv::Mat> parts;
+    int width = 0;
+    for (const auto& [title, image] : sections) {
+        auto t = image.detach().cpu().clamp(-1, 1).add(1).mul(127.5).round().to(torch::kUInt8);
+        if (t.size(0) == 1) t = t.expand({3, t.size(1), t.size(2)});
+        t = t.permute({1, 2, 0}).contiguous();
+        cv::Mat rgb(int(t.size(0)), int(t.size(1)), CV_8UC3, t.data_ptr<uint8_t>()), body;
+        cv::resize(rgb, body, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
+        int baseline = 0;
+        const auto text = cv::getTextSize(title, cv::FONT_HERSHEY_SIMPLEX, 0.55, 1, &baseline);
+        cv::Mat header(title_height, std::max(body.cols, text.width + 12), CV_8UC3, cv::Scalar(255, 255, 255));
+        cv::putText(header, title, cv::Point(6, 20), cv::FONT_HERSHEY_SIMPLEX, 0.55, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+        parts.push_back(header);
+        parts.push_back(body.clone());
+        width = std::max({width, body.cols, header.cols});
+    }
+    for (auto& part : parts)
+        if (part.cols < width)
+            cv::copyMakeBorder(part, part, 0, 0, 0, width - part.cols, cv::BORDER_CONSTANT, cv::Scalar(255, 255, 255));
+    cv::Mat sheet, bgr;
+    cv::vconcat(parts, sheet);
+    cv::cvtColor(sheet, bgr, cv::COLOR_RGB2BGR);
+    bool ok = false;
+    try {
+        ok = cv::imwrite(path, bgr);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
+    }
+    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+}
+
 void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom) {
     save_image(make_grid(batch.detach().cpu(), columns), path, zoom);
 }

@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ign {
 
@@ -20,6 +22,11 @@ torch::Tensor make_grid(const torch::Tensor& batch, int columns, int padding = 2
 // Writes [C, H, W] or [1, C, H, W] as an 8-bit PNG (values clamped to [-1, 1]), enlarged `zoom` times
 // with nearest-neighbour so small images stay crisp. Throws std::runtime_error naming the file on failure.
 void save_image(const torch::Tensor& image, const std::string& path, int zoom = 1);
+
+// A report sheet: each section a title line over an image [C, H, W] (grids from make_grid), stacked
+// vertically on white, enlarged `zoom` times. Throws std::runtime_error naming the file on failure.
+void save_report(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& sections,
+                 int zoom = 2);
 
 // make_grid + save_image.
 void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom = 1);

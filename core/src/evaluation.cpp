@@ -1,0 +1,113 @@
+#include "ign/evaluation.h"
+
+#include <nlohmann/json.hpp>
+
+#include "ign/corrupt.h"
+
+namespace ign {
+namespace {
+
+torch::Tensor apply_batched(IgnNet& model, const torch::Tensor& x, int batch, const InferenceOptions& options) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < x.size(0); start += batch)
+        parts.push_back(apply_f(model, x.slice(0, start, std::min(x.size(0), start + batch)), options));
+    return torch::cat(parts);
+}
+
+double mean_l1(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().mean().item<double>(); }
+
+double accuracy(ClassifierNet* classifier, const torch::Tensor& images, const torch::Tensor& labels) {
+    if (!classifier || !labels.defined()) return NAN;
+    return classifier_probabilities(*classifier, images).argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
+}
+
+}  // namespace
+
+EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSplit& data, ClassifierNet* classifier,
+                    double classifier_accuracy, const EvalOptions& o) {
+    EvalReport r;
+    r.classifier_test_accuracy = classifier_accuracy;
+    const auto noise = info.noise_sampler();
+    const auto z = sample_noise(noise, o.samples, o.seed);
+    const auto f1 = apply_batched(model, z, o.batch, o.inference);
+    const auto f2 = apply_batched(model, f1, o.batch, o.inference);
+    r.idempotence_gap = mean_l1(f2, f1);
+    r.samples = f1.slice(0, 0, 64);
+    r.refined = f2.slice(0, 0, 64);
+
+    const auto& test = data.test;
+    r.reconstruction_error = mean_l1(apply_batched(model, test.images, o.batch, o.inference), test.images);
+
+    if (classifier) {
+        const auto f3 = apply_batched(model, f2, o.batch, o.inference);
+        const auto reference = classifier_features(*classifier, test.images);
+        for (const auto* s : {&f1, &f2, &f3}) r.fd.push_back(frechet_distance(classifier_features(*classifier, *s), reference));
+        const auto probabilities = classifier_probabilities(*classifier, f1);
+        const auto predicted = probabilities.argmax(1);
+        r.mean_confidence = std::get<0>(probabilities.max(1)).mean().item<double>();
+        const auto histogram = torch::bincount(predicted, {}, (*classifier)->options.classes);
+        for (int64_t c = 0; c < histogram.size(0); ++c) {
+            r.class_histogram.push_back(histogram[c].item<int64_t>());
+            if (histogram[c].item<int64_t>() * 100 >= o.samples) ++r.classes_covered;
+        }
+    }
+
+    // Evenly spaced test images, so ordered sets contribute every class.
+    const int64_t n = std::min<int64_t>(o.projection_images, test.size());
+    const auto index = torch::arange(n) * (test.size() / n);
+    const auto clean = test.images.index_select(0, index);
+    const auto labels = test.has_labels() ? test.labels.index_select(0, index) : torch::Tensor();
+    struct Case {
+        std::string name;
+        Corruption kind;
+        CorruptionOptions options;
+    };
+    std::vector<Case> cases{{"noise 0.3", Corruption::Noise, {0.3, 1, 0.4}},
+                            {"noise 0.5", Corruption::Noise, {0.5, 1, 0.4}},
+                            {"sketch", Corruption::SketchDodge, {}},
+                            {"occlude", Corruption::Occlude, {0.5, 1, 0.4}}};
+    if (info.model.channels == 3) cases.push_back({"gray", Corruption::Grayscale, {}});
+    const double clean_accuracy = accuracy(classifier, clean, labels);
+    for (const auto& c : cases) {
+        auto gen = make_generator(o.seed + 17);
+        const auto corrupted = corrupt(clean, c.kind, c.options, gen);
+        const auto projected = apply_batched(model, corrupted, o.batch, o.inference);
+        ProjectionFidelity p;
+        p.corruption = c.name;
+        p.accuracy_clean = clean_accuracy;
+        p.accuracy_corrupted = accuracy(classifier, corrupted, labels);
+        p.accuracy_projected = accuracy(classifier, projected, labels);
+        p.l1_corrupted = mean_l1(corrupted, clean);
+        p.l1_projected = mean_l1(projected, clean);
+        r.projection.push_back(p);
+        const int64_t show = std::min<int64_t>(10, n);
+        const auto shown = torch::arange(show) * (n / show);  // spread over the classes
+        r.projection_examples.push_back(torch::cat({clean.index_select(0, shown),
+                                                    corrupted.index_select(0, shown).clamp(-1, 1),
+                                                    projected.index_select(0, shown)}));
+    }
+    return r;
+}
+
+std::string EvalReport::to_json(const std::string& checkpoint, const std::string& data) const {
+    auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    nlohmann::json j;
+    j["checkpoint"] = checkpoint;
+    j["data"] = data;
+    if (!fd.empty()) j["fd"] = {{"f", fd[0]}, {"f2", fd[1]}, {"f3", fd[2]}};
+    j["classes_covered"] = classes_covered;
+    j["class_histogram"] = class_histogram;
+    j["mean_confidence"] = number(mean_confidence);
+    j["classifier_test_accuracy"] = number(classifier_test_accuracy);
+    j["idempotence_gap"] = idempotence_gap;
+    j["reconstruction_error"] = reconstruction_error;
+    for (const auto& p : projection)
+        j["projection"][p.corruption] = {{"accuracy_corrupted", number(p.accuracy_corrupted)},
+                                         {"accuracy_projected", number(p.accuracy_projected)},
+                                         {"accuracy_clean", number(p.accuracy_clean)},
+                                         {"l1_corrupted", p.l1_corrupted},
+                                         {"l1_projected", p.l1_projected}};
+    return j.dump(2);
+}
+
+}  // namespace ign

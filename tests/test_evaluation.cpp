@@ -1,0 +1,69 @@
+#include "ign/classifier.h"
+#include "ign/evaluation.h"
+#include "ign/model.h"
+#include "test_support.h"
+
+using namespace ign;
+
+class TestEvaluation : public QObject {
+    Q_OBJECT
+private slots:
+    void frechetDistanceOfKnownGaussians() {
+        torch::manual_seed(0);
+        const auto a = torch::randn({20000, 4}, torch::kFloat64);
+        QVERIFY(frechet_distance(a, a) < 1e-8);
+        // shifted mean by (1, 2, 0, 0): FD = 5; scaled by 2 in one axis: (2 - 1)^2 = 1 more
+        auto b = a.clone();
+        b.select(1, 0).add_(1.0);
+        b.select(1, 1).add_(2.0);
+        QVERIFY(std::abs(frechet_distance(a, b) - 5.0) < 1e-6);
+        b.select(1, 2).mul_(2.0);
+        QVERIFY(std::abs(frechet_distance(a, b) - 6.0) < 0.05);
+        // independent samples of the same distribution: close to 0, positive
+        const auto c = torch::randn({20000, 4}, torch::kFloat64);
+        const double fd = frechet_distance(a, c);
+        QVERIFY(fd >= -1e-9 && fd < 0.01);
+    }
+
+    void classifierLearnsAndEvaluationReportsEveryFigure() {
+        auto data = testing::synthetic_digits(600);
+        data.labels = (data.images.mean({1, 2, 3}) > data.images.mean()).to(torch::kLong);  // big vs small blobs
+        const auto split = split_every(data, 5);
+        double accuracy = 0;
+        ClassifierTraining training;
+        training.epochs = 4;
+        training.batch = 32;
+        auto classifier = train_classifier(split.train, split.test, training, &accuracy);
+        QVERIFY2(accuracy > 0.9, qPrintable(QString::number(accuracy)));
+
+        QTemporaryDir dir;
+        save_classifier(dir.filePath("c.pt").toStdString(), classifier, accuracy);
+        double reloaded_accuracy = 0;
+        auto reloaded = load_classifier(dir.filePath("c.pt").toStdString(), &reloaded_accuracy);
+        QCOMPARE(reloaded_accuracy, accuracy);
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, load_classifier(dir.filePath("none.pt").toStdString()));
+
+        CheckpointInfo info;
+        info.model = testing::tiny_model();
+        IgnNet model(info.model);
+        EvalOptions options;
+        options.samples = 200;
+        options.projection_images = 40;
+        options.batch = 64;
+        const auto report = evaluate(model, info, split, &reloaded, accuracy, options);
+        QCOMPARE(int(report.fd.size()), 3);
+        QCOMPARE(int(report.class_histogram.size()), 2);
+        QCOMPARE(report.class_histogram[0] + report.class_histogram[1], int64_t(200));
+        QCOMPARE(int(report.projection.size()), 4);  // noise 0.3, noise 0.5, sketch, occlude (gray: colour only)
+        for (const auto& p : report.projection) {
+            QVERIFY2(p.accuracy_clean > 0.85, qPrintable(QString("%1 vs %2").arg(p.accuracy_clean).arg(accuracy)));
+            QVERIFY(p.l1_corrupted >= 0);
+        }
+        QVERIFY(report.idempotence_gap > 0);
+        QCOMPARE(report.projection_examples[0].size(0), int64_t(30));
+        QVERIFY(QString::fromStdString(report.to_json("m.pt", "synthetic")).contains("\"f2\""));
+    }
+};
+
+IGN_TEST_MAIN(TestEvaluation)
+#include "test_evaluation.moc"
