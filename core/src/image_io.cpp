@@ -60,6 +60,20 @@ cv::Mat resize_and_crop(const cv::Mat& image, int size) {
     return resized(crop).clone();
 }
 
+// Writes an 8-bit BGR or gray image, creating the folder; the format follows the file's extension.
+void write_bgr(const std::string& path, const cv::Mat& image) {
+    const auto parent = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    bool ok = false;
+    try {
+        ok = cv::imwrite(path, image);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
+    }
+    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+}
+
 torch::Tensor mat_to_tensor(const cv::Mat& m) {
     cv::Mat c = m.isContinuous() ? m : m.clone();
     auto t = torch::from_blob(c.data, {c.rows, c.cols, c.channels()}, torch::kUInt8).clone();
@@ -127,16 +141,7 @@ void save_image(const torch::Tensor& image, const std::string& path, int zoom) {
     if (t.size(2) == 3) cv::cvtColor(m, out, cv::COLOR_RGB2BGR);
     else out = m.clone();
     if (zoom > 1) cv::resize(out, out, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
-    const auto parent = fs::path(path).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) fs::create_directories(parent, ec);
-    bool ok = false;
-    try {
-        ok = cv::imwrite(path, out);
-    } catch (const cv::Exception& e) {
-        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
-    }
-    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+    write_bgr(path, out);
 }
 
 void save_report(const std::string& path, const std::vector<std::pair<std::string, torch::Tensor>>& sections,
@@ -164,13 +169,7 @@ void save_report(const std::string& path, const std::vector<std::pair<std::strin
     cv::Mat sheet, bgr;
     cv::vconcat(parts, sheet);
     cv::cvtColor(sheet, bgr, cv::COLOR_RGB2BGR);
-    bool ok = false;
-    try {
-        ok = cv::imwrite(path, bgr);
-    } catch (const cv::Exception& e) {
-        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
-    }
-    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+    write_bgr(path, bgr);
 }
 
 void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom) {
