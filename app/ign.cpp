@@ -122,7 +122,7 @@ void add_norm_mode(CLI::App* cmd, std::string& norm_mode) {
 // ---------------------------------------------------------------------------------------------- train
 struct TrainArgs {
     Common common;
-    std::string preset = "mnist28", data = "digits", norm, noise = "gaussian", out, resume;
+    std::string preset = "mnist28", data = "digits", norm, noise = "gaussian", out, resume, device = "auto";
     int width = 0, latent = 0, channels = 0, size = 0, batch = 256;
     int64_t steps = 0;
     double epochs = 0;
@@ -175,6 +175,10 @@ int run_train(const TrainArgs& a) {
     if (o.out_dir.empty()) o.out_dir = ".";
     o.checkpoint_every = a.checkpoint_every;
     o.preview_every = a.preview_every;
+    std::string device_note;
+    o.device = ign::resolve_device(a.device, &device_note);
+    if (!device_note.empty()) spdlog::warn("{}", device_note);
+    spdlog::info("training on {}", o.device);
 
     ign::Trainer trainer(o, split.train);
     const auto preview_path = (fs::path(o.out_dir) / "preview.png").string();
@@ -522,6 +526,9 @@ int main(int argc, char** argv) {
     t->add_flag("--detach-clamp-reference", train.detach_clamp, "detach R_i inside the tightness clamp");
     t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
     t->add_option("--resume", train.resume, "continue from this checkpoint");
+    t->add_option("--device", train.device, "cpu, cuda or auto (CUDA when present)")
+        ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+        ->capture_default_str();
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
     t->callback([&] {

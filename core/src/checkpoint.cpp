@@ -192,7 +192,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     auto& archive = *loaded.archive;
     CheckpointInfo& info = loaded.info;
     try {
-        archive.load_from(path);
+        archive.load_from(path, torch::Device(torch::kCPU));  // whatever device it was trained on
     } catch (const c10::Error& e) {
         throw CheckpointError(path + ": not an IGN checkpoint, or truncated or damaged (" +
                               e.what_without_backtrace() + ")");

@@ -53,6 +53,15 @@ int configure_threads(int threads) {
     return at::get_num_threads();
 }
 
+std::string resolve_device(const std::string& requested, std::string* note) {
+    if (requested != "cpu" && requested != "cuda" && requested != "auto")
+        throw std::invalid_argument("unknown device '" + requested + "' (expected cpu, cuda or auto)");
+    const bool cuda = torch::cuda::is_available();
+    if (requested == "cuda" && !cuda && note)
+        *note = "no CUDA device is available to this LibTorch build; using the CPU";
+    return (requested != "cpu" && cuda) ? "cuda" : "cpu";
+}
+
 std::string system_info() {
     std::ostringstream s;
     s << "ign " << kVersion << "\n"

@@ -77,6 +77,11 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
             m_model->parameters(), torch::optim::AdamOptions(m_options.optimizer.lr)
                                        .betas({m_options.optimizer.beta1, m_options.optimizer.beta2}));
     }
+    m_model->to(torch::Device(m_options.device));
+    for (auto& state : m_optimizer->state())  // restored optimizer state follows the model
+        for (auto& t : {&static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg(),
+                        &static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg_sq()})
+            if (t->defined()) *t = t->to(torch::Device(m_options.device));
     check_input_shape(m_options.model, m_data.images.slice(0, 0, 1), "training data " + m_data.name);
     if (m_data.size() < m_options.settings.batch) {
         throw std::invalid_argument("training data " + m_data.name + " holds " + std::to_string(m_data.size()) +
@@ -129,9 +134,10 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
             break;
         }
         const int64_t step = m_info.step;
-        const auto x = batch_for_step(step);
+        const auto device = torch::Device(m_options.device);
+        const auto x = batch_for_step(step).to(device);
         auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
-        const auto z = m_noise.sample(batch, noise_gen);
+        const auto z = m_noise.sample(batch, noise_gen).to(device);
 
         auto terms = objective.compute(x, z);
         LossRecord record;

@@ -13,6 +13,10 @@ void ensure_blas_core_type(int argc, char** argv);
 // Threads for LibTorch's intra-op pool (and OpenMP). 0 means all cores. Returns the count set.
 int configure_threads(int threads);
 
+// "cpu", "cuda" or "auto" -> the device to use. A CUDA request without a CUDA device falls back to the
+// CPU; `note` then says so (for the log).
+std::string resolve_device(const std::string& requested, std::string* note = nullptr);
+
 // Threads, BLAS core, oneDNN, OpenMP and LibTorch versions as text (ign info --system).
 std::string system_info();
 

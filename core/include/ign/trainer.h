@@ -21,6 +21,7 @@ struct TrainOptions {
     TrainSettings settings;            // data name, batch, target steps, seed
     std::string out_dir = "runs/run";  // checkpoint.pt, losses.csv
     std::string resume;                // checkpoint to continue from (its model/objective/noise win)
+    std::string device = "cpu";        // "cpu" or "cuda" (see resolve_device); data stays on the CPU
     int64_t checkpoint_every = 500;    // steps; 0: only at the end
     int64_t preview_every = 250;       // steps; 0: never
     int preview_count = 64;
