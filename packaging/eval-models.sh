@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# Evaluates every shipped model (models/NAME.pt with models/NAME-classifier.pt) with `ign eval` and
-# prints the README's quality table. Writes models/NAME-eval.json and models/NAME-eval.png.
-#   bash packaging/eval-models.sh [NAME ...]
+# Evaluates models with `ign eval` and prints the README's quality table, a row per model.
+#   bash packaging/eval-models.sh                     every shipped model: models/NAME.pt (writes
+#                                                      models/NAME-eval.json and models/NAME-eval.png)
+#   bash packaging/eval-models.sh digits runs/x/checkpoint.pt ...   names of shipped models or checkpoint
+#                                                      files (those are evaluated on data set --data DATA)
+# Extra `ign eval` flags for every row go in EVAL_FLAGS, e.g. EVAL_FLAGS="--norm-mode eval".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ign=build/app/ign
-names=("$@")
-[ ${#names[@]} -gt 0 ] || names=($(ls models/*.pt | grep -v -- -classifier | xargs -n1 basename | sed 's/\.pt$//'))
-for name in "${names[@]}"; do
-  $ign eval "models/$name.pt" --log-level warn --json "models/$name-eval.json" --report "models/$name-eval.png" >/dev/null
+args=("$@")
+[ ${#args[@]} -gt 0 ] || args=($(ls models/*.pt | grep -v -- -classifier | xargs -n1 basename | sed 's/\.pt$//'))
+tmp=$(mktemp -d)
+rows=()
+for arg in "${args[@]}"; do
+  if [ -f "$arg" ]; then
+    json="$tmp/$(echo "$arg" | tr '/' '_').json"
+    $ign eval "$arg" ${EVAL_FLAGS:-} --log-level warn --json "$json" --report "$tmp/report.png" >/dev/null
+  else
+    json="models/$arg-eval.json"
+    $ign eval "models/$arg.pt" ${EVAL_FLAGS:-} --log-level warn --json "$json" --report "models/$arg-eval.png" >/dev/null
+  fi
+  rows+=("$arg=$json")
 done
-python3 - "${names[@]}" <<'PY'
+python3 - "${rows[@]}" <<'PY'
 import json, sys
 print("| model | FD f | FD f² | FD f³ | classes covered | confidence | σ=0.5 noise: accuracy noisy → f(noisy) (clean) | L1 noisy → f(noisy) | idempotence gap | reconstruction |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-for name in sys.argv[1:]:
-    r = json.load(open(f"models/{name}-eval.json"))
+for row in sys.argv[1:]:
+    name, path = row.split("=", 1)
+    r = json.load(open(path))
     fd = r.get("fd", {})
     p = r["projection"]["noise 0.5"]
     f = lambda v, d=3: "–" if v is None else f"{v:.{d}f}"
@@ -23,3 +36,4 @@ for name in sys.argv[1:]:
           f"{f(r['mean_confidence'])} | {f(p['accuracy_corrupted'])} → {f(p['accuracy_projected'])} ({f(p['accuracy_clean'])}) | "
           f"{f(p['l1_corrupted'])} → {f(p['l1_projected'])} | {f(r['idempotence_gap'])} | {f(r['reconstruction_error'])} |")
 PY
+rm -rf "$tmp"
