@@ -46,16 +46,6 @@ ObjectiveOptions objective_from_json(const json& j) {
     return o;
 }
 
-torch::Tensor string_tensor(const std::string& s) {
-    auto t = torch::empty({int64_t(s.size())}, torch::kUInt8);
-    std::memcpy(t.data_ptr<uint8_t>(), s.data(), s.size());
-    return t;
-}
-std::string tensor_string(const torch::Tensor& t) {
-    auto c = t.contiguous();
-    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
-}
-
 void fsync_path(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags);
     if (fd >= 0) {
@@ -105,6 +95,17 @@ std::string CheckpointInfo::card() const {
     return s.str();
 }
 
+torch::Tensor text_to_tensor(const std::string& text) {
+    auto t = torch::empty({int64_t(text.size())}, torch::kUInt8);
+    std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
+    return t;
+}
+
+std::string tensor_to_text(const torch::Tensor& tensor) {
+    const auto c = tensor.contiguous();
+    return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
+}
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
     const auto tmp = temporary_name(path);
     {
@@ -145,7 +146,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                  {"step", info.step},
                  {"wall_time_s", info.wall_time_s}};
     torch::serialize::OutputArchive archive;
-    archive.write("meta", string_tensor(meta.dump()));
+    archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
     model->save(model_archive);
     archive.write("model", model_archive);
@@ -200,7 +201,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     try {
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN checkpoint (no metadata)");
-        const json meta = json::parse(tensor_string(meta_tensor));
+        const json meta = json::parse(tensor_to_text(meta_tensor));
         if (meta.value("format", "") != "ign-checkpoint") throw CheckpointError(path + ": not an IGN checkpoint");
         info.format_version = meta.at("format_version");
         if (info.format_version > kCheckpointFormatVersion)

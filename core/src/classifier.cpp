@@ -66,12 +66,9 @@ void save_classifier(const std::string& path, ClassifierNet& model, double test_
     nlohmann::json meta = {{"format", "ign-classifier"}, {"channels", model->options.channels},
                            {"image_size", model->options.image_size}, {"classes", model->options.classes},
                            {"features", model->options.features}, {"test_accuracy", test_accuracy}};
-    const auto text = meta.dump();
-    auto meta_tensor = torch::empty({int64_t(text.size())}, torch::kUInt8);
-    std::memcpy(meta_tensor.data_ptr<uint8_t>(), text.data(), text.size());
     torch::serialize::OutputArchive archive, weights;
     model->save(weights);
-    archive.write("meta", meta_tensor);
+    archive.write("meta", text_to_tensor(meta.dump()));
     archive.write("model", weights);
     std::ostringstream bytes;
     archive.save_to(bytes);
@@ -85,8 +82,7 @@ ClassifierNet load_classifier(const std::string& path, double* test_accuracy) {
         archive.load_from(path);
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN classifier");
-        const auto c = meta_tensor.contiguous();
-        const auto meta = nlohmann::json::parse(std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel())));
+        const auto meta = nlohmann::json::parse(tensor_to_text(meta_tensor));
         if (meta.value("format", "") != "ign-classifier") throw CheckpointError(path + ": not an IGN classifier");
         ClassifierOptions o;
         o.channels = meta.at("channels");

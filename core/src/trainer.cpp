@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "ign/inference.h"
@@ -49,11 +50,12 @@ std::string TrainOptions::to_string() const {
 }
 
 Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(options)), m_data(std::move(data)) {
+    std::optional<LoadedCheckpoint> loaded;
     if (!m_options.resume.empty()) {
-        auto loaded = load_checkpoint(m_options.resume);
+        loaded = load_checkpoint(m_options.resume);
         const auto target_steps = m_options.settings.steps;
-        m_info = loaded.info;
-        m_model = loaded.model;
+        m_info = loaded->info;
+        m_model = loaded->model;
         m_options.model = m_info.model;
         m_options.objective = m_info.objective;
         m_options.optimizer = m_info.optimizer;
@@ -61,10 +63,6 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_options.settings.seed = m_info.train.seed;
         m_options.settings.batch = m_info.train.batch;
         m_info.train.steps = target_steps;
-        m_optimizer = std::make_unique<torch::optim::Adam>(
-            m_model->parameters(),
-            torch::optim::AdamOptions(m_info.optimizer.lr).betas({m_info.optimizer.beta1, m_info.optimizer.beta2}));
-        restore_optimizer(loaded, *m_optimizer);
     } else {
         torch::manual_seed(m_options.settings.seed);
         m_model = IgnNet(m_options.model);
@@ -73,10 +71,11 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_info.optimizer = m_options.optimizer;
         m_info.train = m_options.settings;
         m_info.noise = m_options.noise;
-        m_optimizer = std::make_unique<torch::optim::Adam>(
-            m_model->parameters(), torch::optim::AdamOptions(m_options.optimizer.lr)
-                                       .betas({m_options.optimizer.beta1, m_options.optimizer.beta2}));
     }
+    const auto& adam = m_info.optimizer;
+    m_optimizer = std::make_unique<torch::optim::Adam>(
+        m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));
+    if (loaded) restore_optimizer(*loaded, *m_optimizer);
     m_model->to(torch::Device(m_options.device));
     for (auto& state : m_optimizer->state())  // restored optimizer state follows the model
         for (auto& t : {&static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg(),

@@ -68,6 +68,10 @@ void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimiz
 // Loss history as CSV (step,wall_s,total,reconstruction,idempotence,tightness), written atomically.
 void write_loss_csv(const std::string& path, const std::vector<LossRecord>& history);
 
+// Text (JSON metadata) stored in a LibTorch archive as a uint8 tensor, and back.
+torch::Tensor text_to_tensor(const std::string& text);
+std::string tensor_to_text(const torch::Tensor& tensor);
+
 // Writes `bytes` to `path` through a temporary file, fsync and rename.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
