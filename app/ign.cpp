@@ -136,51 +136,40 @@ struct TrainArgs {
 
 int run_train(const TrainArgs& a) {
     apply_common(a.common);
-    ign::TrainOptions o;
-    if (!a.resume.empty()) {
-        const auto info = ign::load_checkpoint(a.resume).info;  // to know the model's data shape and defaults
-        o.model = info.model;
-        o.settings = info.train;
-        o.resume = a.resume;
-    } else {
-        o.model = ign::preset_options(a.preset);
-        if (a.width) o.model.width = a.width;
-        if (a.latent) o.model.latent = a.latent;
-        if (a.channels) o.model.channels = a.channels;
-        if (a.size) o.model.image_size = a.size;
-        if (!a.norm.empty()) o.model.norm = ign::norm_from_string(a.norm);
-        o.noise = ign::noise_kind_from_string(a.noise);
-        o.optimizer = {a.lr, a.beta1, a.beta2};
-        o.objective.lambda_rec = a.lambda_rec;
-        o.objective.lambda_idem = a.lambda_idem;
-        o.objective.lambda_tight = a.lambda_tight;
-        o.objective.tight_clamp_a = a.clamp_a;
-        o.objective.detach_clamp_reference = a.detach_clamp;
-        o.settings.data = a.data;
-        o.settings.batch = a.batch;
-        o.settings.seed = a.seed;
-    }
-    const std::string data = a.resume.empty() || a.data_given ? a.data : o.settings.data;
-    spdlog::info("loading data set '{}'", data);
-    auto split = ign::load_dataset(data, o.model.channels, o.model.image_size);
-    spdlog::info("{}: {} training images, {} test images", data, split.train.size(), split.test.size());
-    o.settings.data = data;
-    const int64_t per_epoch = split.train.size() / std::max(1, o.settings.batch);
-    if (a.steps > 0) o.settings.steps = a.steps;
-    else if (a.epochs > 0) o.settings.steps = std::max<int64_t>(1, int64_t(std::ceil(a.epochs * per_epoch)));
-    else if (a.resume.empty()) o.settings.steps = 1000;
-    o.out_dir = !a.out.empty() ? a.out
-                : !a.resume.empty() ? fs::path(a.resume).parent_path().string()
-                                    : "runs/" + o.model.preset + "-" + fs::path(data).filename().string();
-    if (o.out_dir.empty()) o.out_dir = ".";
-    o.checkpoint_every = a.checkpoint_every;
-    o.preview_every = a.preview_every;
-    std::string device_note;
-    o.device = ign::resolve_device(a.device, &device_note);
-    if (!device_note.empty()) spdlog::warn("{}", device_note);
+    ign::TrainRequest request;
+    auto& r = request.options;
+    r.model = ign::preset_options(a.preset);
+    if (a.width) r.model.width = a.width;
+    if (a.latent) r.model.latent = a.latent;
+    if (a.channels) r.model.channels = a.channels;
+    if (a.size) r.model.image_size = a.size;
+    if (!a.norm.empty()) r.model.norm = ign::norm_from_string(a.norm);
+    r.noise = ign::noise_kind_from_string(a.noise);
+    r.optimizer = {a.lr, a.beta1, a.beta2};
+    r.objective.lambda_rec = a.lambda_rec;
+    r.objective.lambda_idem = a.lambda_idem;
+    r.objective.lambda_tight = a.lambda_tight;
+    r.objective.tight_clamp_a = a.clamp_a;
+    r.objective.detach_clamp_reference = a.detach_clamp;
+    r.settings.data = a.data;
+    r.settings.batch = a.batch;
+    r.settings.seed = a.seed;
+    r.out_dir = a.out;
+    r.resume = a.resume;
+    r.checkpoint_every = a.checkpoint_every;
+    r.preview_every = a.preview_every;
+    request.data_given = a.resume.empty() || a.data_given;
+    request.steps = a.steps;
+    request.epochs = a.epochs;
+    request.device = a.device;
+    spdlog::info("loading data set '{}'", a.resume.empty() || a.data_given ? a.data : "of " + a.resume);
+    const auto plan = ign::plan_training(request);
+    const auto& o = plan.options;
+    spdlog::info("{}: {} training images, {} test images", o.settings.data, plan.data.train.size(), plan.data.test.size());
+    if (!plan.device_note.empty()) spdlog::warn("{}", plan.device_note);
     spdlog::info("training on {}", o.device);
 
-    ign::Trainer trainer(o, split.train);
+    ign::Trainer trainer(o, plan.data.train);
     const auto preview_path = (fs::path(o.out_dir) / "preview.png").string();
     ProgressBar bar;
     ign::TrainCallbacks callbacks;

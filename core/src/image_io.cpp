@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <gif_lib.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "ign/data.h"
+#include "ign/session.h"
 
 namespace fs = std::filesystem;
 
@@ -174,6 +178,155 @@ void save_report(const std::string& path, const std::vector<std::pair<std::strin
 
 void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom) {
     save_image(make_grid(batch.detach().cpu(), columns), path, zoom);
+}
+
+// ------------------------------------------------------------------------ 8-bit images (session.h)
+namespace {
+
+cv::Mat as_mat(const Image8& image) {
+    if (image.channels != 1 && image.channels != 3)
+        throw std::invalid_argument("images have 1 or 3 channels, not " + std::to_string(image.channels));
+    if (image.pixels.size() != size_t(image.width) * image.height * image.channels)
+        throw std::invalid_argument("image buffer does not match its size");
+    return cv::Mat(image.height, image.width, image.channels == 1 ? CV_8UC1 : CV_8UC3,
+                   const_cast<uint8_t*>(image.pixels.data()));
+}
+
+Image8 from_mat(const cv::Mat& m) {
+    Image8 image;
+    image.width = m.cols;
+    image.height = m.rows;
+    image.channels = m.channels();
+    const cv::Mat c = m.isContinuous() ? m : m.clone();
+    image.pixels.assign(c.data, c.data + c.total() * c.elemSize());
+    return image;
+}
+
+cv::Mat to_bgr(const Image8& image) {
+    cv::Mat bgr;
+    cv::cvtColor(as_mat(image), bgr, image.channels == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_RGB2BGR);
+    return bgr;
+}
+
+// Animated GIF through giflib: frames enlarged to ~256 px, each with its own colour table (gray
+// frames: 256 grays; colour frames: giflib's median-cut quantiser), looping forever.
+void write_gif(const std::string& path, const std::vector<Image8>& frames, double fps) {
+    const int zoom = std::max(1, 256 / std::max(1, frames[0].width));
+    const int w = frames[0].width * zoom, h = frames[0].height * zoom;
+    int error = 0;
+    GifFileType* gif = EGifOpenFileName(path.c_str(), false, &error);
+    if (!gif) throw std::runtime_error(path + ": cannot write GIF (" + GifErrorString(error) + ")");
+    auto fail = [&](const std::string& what) {
+        EGifCloseFile(gif, &error);
+        throw std::runtime_error(path + ": cannot write GIF (" + what + "; disk full or folder not writable?)");
+    };
+    EGifSetGifVersion(gif, true);
+    if (EGifPutScreenDesc(gif, w, h, 8, 0, nullptr) == GIF_ERROR) fail("screen descriptor");
+    const unsigned char loop[] = {1, 0, 0};  // NETSCAPE2.0: loop forever
+    if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) == GIF_ERROR ||
+        EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") == GIF_ERROR || EGifPutExtensionBlock(gif, 3, loop) == GIF_ERROR ||
+        EGifPutExtensionTrailer(gif) == GIF_ERROR)
+        fail("loop extension");
+    const int delay = std::max(2, int(std::lround(100.0 / std::max(0.1, fps))));  // hundredths of a second
+    std::vector<GifByteType> indices(size_t(w) * h), r(indices.size()), g(indices.size()), b(indices.size());
+    for (const auto& frame : frames) {
+        cv::Mat m = as_mat(frame), big;
+        cv::resize(m, big, cv::Size(w, h), 0, 0, cv::INTER_NEAREST);
+        ColorMapObject* map = nullptr;
+        if (big.channels() == 1) {
+            map = GifMakeMapObject(256, nullptr);
+            for (int i = 0; i < 256; ++i) map->Colors[i] = {GifByteType(i), GifByteType(i), GifByteType(i)};
+            std::copy(big.data, big.data + indices.size(), indices.begin());
+        } else {
+            for (size_t i = 0; i < indices.size(); ++i) {
+                r[i] = big.data[3 * i];
+                g[i] = big.data[3 * i + 1];
+                b[i] = big.data[3 * i + 2];
+            }
+            map = GifMakeMapObject(256, nullptr);
+            int colours = 256;
+            if (GifQuantizeBuffer(w, h, &colours, r.data(), g.data(), b.data(), indices.data(), map->Colors) == GIF_ERROR) {
+                GifFreeMapObject(map);
+                fail("colour quantisation");
+            }
+        }
+        GraphicsControlBlock gcb{DISPOSAL_UNSPECIFIED, false, delay, NO_TRANSPARENT_COLOR};
+        GifByteType extension[4];
+        EGifGCBToExtension(&gcb, extension);
+        const bool ok = EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, 4, extension) != GIF_ERROR &&
+                        EGifPutImageDesc(gif, 0, 0, w, h, false, map) != GIF_ERROR;
+        GifFreeMapObject(map);
+        if (!ok) fail("frame header");
+        for (int y = 0; y < h; ++y)
+            if (EGifPutLine(gif, indices.data() + size_t(y) * w, w) == GIF_ERROR) fail("pixels");
+    }
+    if (EGifCloseFile(gif, &error) == GIF_ERROR)
+        throw std::runtime_error(path + ": cannot finish GIF (" + GifErrorString(error) + ")");
+}
+
+}  // namespace
+
+Image8 read_image_file(const std::string& path) { return from_mat(read_as(path, 3)); }
+
+Image8 conform_image(const Image8& image, int channels, int size) {
+    if (image.empty()) throw std::invalid_argument("empty image");
+    cv::Mat m = resize_and_crop(as_mat(image), size), out;
+    if (m.channels() == channels) out = m;
+    else cv::cvtColor(m, out, channels == 1 ? cv::COLOR_RGB2GRAY : cv::COLOR_GRAY2RGB);
+    return from_mat(out);
+}
+
+Image8 enlarge(const Image8& image, int zoom) {
+    if (zoom <= 1) return image;
+    cv::Mat out;
+    cv::resize(as_mat(image), out, cv::Size(), zoom, zoom, cv::INTER_NEAREST);
+    return from_mat(out);
+}
+
+Image8 tile_images(const std::vector<Image8>& images, int columns) {
+    if (images.empty()) return {};
+    const int w = images[0].width, h = images[0].height, pad = 2;
+    columns = std::max(1, std::min<int>(columns, int(images.size())));
+    const int rows = int((images.size() + columns - 1) / columns);
+    const int channels = std::max_element(images.begin(), images.end(), [](auto& a, auto& b) {
+                             return a.channels < b.channels;
+                         })->channels;
+    cv::Mat sheet(rows * (h + pad) + pad, columns * (w + pad) + pad, channels == 1 ? CV_8UC1 : CV_8UC3,
+                  cv::Scalar::all(255));
+    for (size_t i = 0; i < images.size(); ++i) {
+        cv::Mat tile = as_mat(images[i]);
+        if (tile.cols != w || tile.rows != h) throw std::invalid_argument("tile_images: images differ in size");
+        if (tile.channels() != channels) cv::cvtColor(tile, tile, cv::COLOR_GRAY2RGB);
+        const int r = int(i) / columns, c = int(i) % columns;
+        tile.copyTo(sheet(cv::Rect(pad + c * (w + pad), pad + r * (h + pad), w, h)));
+    }
+    return from_mat(sheet);
+}
+
+void write_animation(const std::string& path, const std::vector<Image8>& frames, double fps) {
+    if (frames.empty()) throw std::runtime_error(path + ": no frames to write");
+    const auto ext = fs::path(path).extension().string();
+    if (ext == ".gif") return write_gif(path, frames, fps);
+    const int fourcc = ext == ".mp4" ? cv::VideoWriter::fourcc('m', 'p', '4', 'v') : cv::VideoWriter::fourcc('M', 'J', 'P', 'G');
+    // Motion JPEG needs even sides and benefits from some size: enlarge small model images.
+    const int zoom = std::max(1, 256 / std::max(1, frames[0].width));
+    const cv::Size size(frames[0].width * zoom, frames[0].height * zoom);
+    cv::VideoWriter writer;
+    try {
+        writer.open(path, fourcc, fps, size, true);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error(path + ": cannot write video (" + e.what() + ")");
+    }
+    if (!writer.isOpened())
+        throw std::runtime_error(path + ": cannot write video (use .avi, .gif, or check the folder is writable)");
+    for (const auto& frame : frames) {
+        cv::Mat bgr = to_bgr(frame), big;
+        cv::resize(bgr, big, size, 0, 0, cv::INTER_NEAREST);
+        writer.write(big);
+    }
+    writer.release();
+    std::error_code ec;
+    if (fs::file_size(path, ec) == 0 || ec) throw std::runtime_error(path + ": video not written (disk full?)");
 }
 
 }  // namespace ign

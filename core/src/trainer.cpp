@@ -10,6 +10,7 @@
 
 #include "ign/inference.h"
 #include "ign/objective.h"
+#include "ign/system.h"
 
 namespace fs = std::filesystem;
 
@@ -206,6 +207,31 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
     else if (result.status == TrainStatus::Completed)
         result.message = "trained to step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
     return result;
+}
+
+TrainPlan plan_training(const TrainRequest& request) {
+    TrainPlan plan;
+    auto& o = plan.options;
+    o = request.options;
+    if (!o.resume.empty()) {
+        const auto info = load_checkpoint(o.resume).info;  // the model's data shape and the run's settings
+        o.model = info.model;
+        o.noise = info.noise;
+        const auto data = o.settings.data;
+        o.settings = info.train;
+        if (request.data_given) o.settings.data = data;
+    }
+    plan.data = load_dataset(o.settings.data, o.model.channels, o.model.image_size);
+    const int64_t per_epoch = plan.data.train.size() / std::max(1, o.settings.batch);
+    if (request.steps > 0) o.settings.steps = request.steps;
+    else if (request.epochs > 0) o.settings.steps = std::max<int64_t>(1, int64_t(std::ceil(request.epochs * per_epoch)));
+    else if (o.resume.empty()) o.settings.steps = 1000;
+    if (o.out_dir.empty())
+        o.out_dir = !o.resume.empty() ? fs::path(o.resume).parent_path().string()
+                                      : "runs/" + o.model.preset + "-" + fs::path(o.settings.data).filename().string();
+    if (o.out_dir.empty()) o.out_dir = ".";
+    o.device = resolve_device(request.device, &plan.device_note);
+    return plan;
 }
 
 }  // namespace ign

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ign/files.h"
 #include "ign/model.h"
 #include "ign/noise.h"
 #include "ign/options.h"
@@ -17,20 +18,6 @@ constexpr int kCheckpointFormatVersion = 1;
 
 struct CheckpointError : std::runtime_error {
     using std::runtime_error::runtime_error;
-};
-
-struct LossRecord {
-    int64_t step = 0;  // 1-based: the record of the step-th optimisation step
-    double wall_s = 0, total = 0, reconstruction = 0, idempotence = 0, tightness = 0;
-};
-
-// What a training run was asked to do (kept so that a resume continues the same run).
-struct TrainSettings {
-    std::string data = "digits";
-    int batch = 256;
-    int64_t steps = 1000;  // target number of optimisation steps in total
-    uint64_t seed = 0;
-    std::string to_string() const;
 };
 
 struct CheckpointInfo {
@@ -65,14 +52,8 @@ struct LoadedCheckpoint {
 LoadedCheckpoint load_checkpoint(const std::string& path);
 void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer);
 
-// Loss history as CSV (step,wall_s,total,reconstruction,idempotence,tightness), written atomically.
-void write_loss_csv(const std::string& path, const std::vector<LossRecord>& history);
-
 // Text (JSON metadata) stored in a LibTorch archive as a uint8 tensor, and back.
 torch::Tensor text_to_tensor(const std::string& text);
 std::string tensor_to_text(const torch::Tensor& tensor);
-
-// Writes `bytes` to `path` through a temporary file, fsync and rename.
-void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace ign

@@ -52,4 +52,62 @@ enum class NormMode { Eval, Train };
 std::string to_string(NormMode mode);
 NormMode norm_mode_from_string(const std::string& text);
 
+// ---- training: what a run is asked to do and what it reports (torch-free, so the UI can hold them)
+
+struct LossRecord {
+    int64_t step = 0;  // 1-based: the record of the step-th optimisation step
+    double wall_s = 0, total = 0, reconstruction = 0, idempotence = 0, tightness = 0;
+};
+
+// What a training run was asked to do (kept so that a resume continues the same run).
+struct TrainSettings {
+    std::string data = "digits";
+    int batch = 256;
+    int64_t steps = 1000;  // target number of optimisation steps in total
+    uint64_t seed = 0;
+    std::string to_string() const;
+};
+
+struct TrainOptions {
+    ModelOptions model = preset_options("mnist28");
+    ObjectiveOptions objective;
+    OptimizerOptions optimizer;
+    NoiseKind noise = NoiseKind::Gaussian;
+    TrainSettings settings;            // data name, batch, target steps, seed
+    std::string out_dir = "runs/run";  // checkpoint.pt, losses.csv
+    std::string resume;                // checkpoint to continue from (its model/objective/noise win)
+    std::string device = "cpu";        // "cpu" or "cuda" (see resolve_device); data stays on the CPU
+    int64_t checkpoint_every = 500;    // steps; 0: only at the end
+    int64_t preview_every = 250;       // steps; 0: never
+    int preview_count = 64;
+    uint64_t preview_seed = 12345;
+    std::string to_string() const;
+};
+
+struct TrainProgress {
+    int64_t step = 0, total_steps = 0;
+    double images_per_s = 0, eta_s = 0, wall_s = 0;
+    LossRecord losses;
+};
+
+enum class TrainStatus { Completed, Cancelled, Diverged };
+
+struct TrainResult {
+    TrainStatus status = TrainStatus::Completed;
+    int64_t step = 0;  // steps done in total (including resumed ones)
+    std::string message;
+    std::string checkpoint_path;
+};
+
+// What a user asks for; plan_training() (trainer.h) resolves it the way `ign train` documents.
+struct TrainRequest {
+    // A fresh run uses all of it. With options.resume set, the checkpoint's model, objective, optimizer,
+    // noise, seed and batch win; options.settings.data is used only when `data_given`.
+    TrainOptions options;
+    bool data_given = true;
+    int64_t steps = 0;            // > 0: the total number of steps
+    double epochs = 0;            // > 0 and no steps: this many epochs of the training split
+    std::string device = "auto";  // cpu, cuda or auto; a missing GPU falls back to the CPU with a note
+};
+
 }  // namespace ign

@@ -13,42 +13,11 @@
 
 namespace ign {
 
-struct TrainOptions {
-    ModelOptions model = preset_options("mnist28");
-    ObjectiveOptions objective;
-    OptimizerOptions optimizer;
-    NoiseKind noise = NoiseKind::Gaussian;
-    TrainSettings settings;            // data name, batch, target steps, seed
-    std::string out_dir = "runs/run";  // checkpoint.pt, losses.csv
-    std::string resume;                // checkpoint to continue from (its model/objective/noise win)
-    std::string device = "cpu";        // "cpu" or "cuda" (see resolve_device); data stays on the CPU
-    int64_t checkpoint_every = 500;    // steps; 0: only at the end
-    int64_t preview_every = 250;       // steps; 0: never
-    int preview_count = 64;
-    uint64_t preview_seed = 12345;
-    std::string to_string() const;
-};
-
-struct TrainProgress {
-    int64_t step = 0, total_steps = 0;
-    double images_per_s = 0, eta_s = 0, wall_s = 0;
-    LossRecord losses;
-};
-
 struct TrainCallbacks {
     std::function<void(const TrainProgress&)> on_step;
     // f(z) and f(f(z)) for the fixed preview noise, with the default inference normalisation.
     std::function<void(int64_t step, const torch::Tensor& samples, const torch::Tensor& refined)> on_preview;
     std::function<void(int64_t step, const std::string& path)> on_checkpoint;
-};
-
-enum class TrainStatus { Completed, Cancelled, Diverged };
-
-struct TrainResult {
-    TrainStatus status = TrainStatus::Completed;
-    int64_t step = 0;  // steps done in total (including resumed ones)
-    std::string message;
-    std::string checkpoint_path;
 };
 
 class Trainer {
@@ -77,5 +46,14 @@ private:
     int64_t m_cached_epoch = -1;
     torch::Tensor m_epoch_order;
 };
+
+// A request resolved: steps, data, output folder (empty: runs/<preset>-<data>, or the checkpoint's
+// folder on resume) and device filled in, the data set loaded. Throws DataError / CheckpointError.
+struct TrainPlan {
+    TrainOptions options;
+    TrainTestSplit data;
+    std::string device_note;  // non-empty when the device asked for was not available
+};
+TrainPlan plan_training(const TrainRequest& request);
 
 }  // namespace ign

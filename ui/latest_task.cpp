@@ -1,0 +1,63 @@
+#include "latest_task.h"
+
+#include <QCoreApplication>
+#include <QtConcurrent/QtConcurrentRun>
+#include <exception>
+
+namespace ign_ui {
+
+LatestTask::LatestTask(QObject* parent) : QObject(parent) {
+    connect(&m_watcher, &QFutureWatcher<Apply>::finished, this, &LatestTask::onFinished);
+}
+
+LatestTask::~LatestTask() { m_watcher.waitForFinished(); }
+
+int LatestTask::submit(Work work) {
+    const int id = ++m_latest;
+    if (m_running) {
+        m_pending = std::move(work);  // replaces any older waiting request
+        m_pending_id = id;
+    } else {
+        start(id, std::move(work));
+    }
+    return id;
+}
+
+void LatestTask::start(int id, Work work) {
+    m_running = true;
+    m_running_id = id;
+    m_error.clear();
+    m_watcher.setFuture(QtConcurrent::run([work = std::move(work), this]() -> Apply {
+        try {
+            return work();
+        } catch (const std::exception& e) {
+            const QString message = QString::fromStdString(e.what());
+            return [this, message] { m_error = message; };
+        }
+    }));
+}
+
+void LatestTask::onFinished() {
+    const int id = m_running_id;
+    m_running = false;
+    Apply apply = m_watcher.result();
+    if (m_pending) {
+        auto next = std::move(m_pending);
+        m_pending = nullptr;
+        start(m_pending_id, std::move(next));
+    }
+    if (id != m_latest) return;  // stale: a newer request is on its way
+    m_error.clear();
+    if (apply) apply();
+    if (!m_error.isEmpty()) emit failed(id, m_error);
+    else emit applied(id);
+}
+
+void LatestTask::waitForIdle() {
+    while (m_running) {
+        m_watcher.waitForFinished();
+        QCoreApplication::processEvents();
+    }
+}
+
+}  // namespace ign_ui

@@ -1,0 +1,285 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "history_strip.h"
+#include "ign/system.h"
+#include "ign/version.h"
+#include "interpolate_panel.h"
+#include "project_panel.h"
+#include "sample_panel.h"
+#include "sketch_canvas.h"
+#include "train_panel.h"
+
+namespace ign_ui {
+
+MainWindow::MainWindow(const QString& checkpoint, QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle("IGN Studio");
+    m_tabs = new QTabWidget(this);
+    m_train = new TrainPanel(this);
+    m_sample = new SamplePanel(this);
+    m_interpolate = new InterpolatePanel(this);
+    m_project = new ProjectPanel(this);
+    m_tabs->addTab(m_train, "&Train");
+    m_tabs->addTab(m_sample, "&Sample");
+    m_tabs->addTab(m_interpolate, "&Interpolate");
+    m_tabs->addTab(m_project, "&Project");
+    m_history = new HistoryStrip(this);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(new QLabel("History (double-click to project, File ▸ Save history to keep):", this));
+    layout->addWidget(m_history);
+    setCentralWidget(central);
+
+    m_status_message = new QLabel(this);
+    m_status_model = new QLabel("no model", this);
+    m_status_system = new QLabel(this);
+    statusBar()->addWidget(m_status_message, 1);
+    statusBar()->addPermanentWidget(m_status_model);
+    statusBar()->addPermanentWidget(m_status_system);
+
+    for (auto* source : std::initializer_list<QObject*>{m_train, m_sample, m_interpolate, m_project})
+        connect(source, SIGNAL(message(QString, bool)), this, SLOT(showMessage(QString, bool)));
+    connect(m_sample, &SamplePanel::resultReady, m_history, &HistoryStrip::add);
+    connect(m_interpolate, &InterpolatePanel::resultReady, m_history, &HistoryStrip::add);
+    connect(m_project, &ProjectPanel::resultReady, m_history, &HistoryStrip::add);
+    connect(m_sample, &SamplePanel::sendToInterpolate, this, [this](const ign::Latent& latent, int anchor, const QString& label) {
+        m_interpolate->setAnchorLatent(latent, anchor, label);
+        m_tabs->setCurrentWidget(m_interpolate);
+    });
+    auto to_project = [this](const QImage& image, const QString& label) {
+        m_project->canvas()->setImage(image);
+        m_tabs->setCurrentWidget(m_project);
+        showMessage("projecting " + label);
+    };
+    connect(m_sample, &SamplePanel::sendToProject, this, to_project);
+    connect(m_history, &HistoryStrip::sendToProject, this, to_project);
+    connect(m_train, &TrainPanel::runningChanged, this, [this] { updateStatus(); });
+
+    buildMenus();
+    connect(m_train, &TrainPanel::checkpointReady, this, [this](const QString& path) {
+        m_open_trained->setEnabled(true);
+        showMessage("training saved " + path + " — File ▸ Open trained model to use it");
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    m_train->loadSettings(settings);
+    m_sample->setSeed(settings.value("sample/seed", 1).toInt());
+    m_sample->setK(settings.value("sample/k", 3).toInt());
+
+    // A model that works from the first screen: the one asked for, the last one used, or the bundled one.
+    QStringList candidates;
+    if (!checkpoint.isEmpty()) candidates << checkpoint;
+    else {
+        const QString last = settings.value("model/last").toString();
+        if (!last.isEmpty() && QFileInfo(last).isFile()) candidates << last;
+        for (const char* name : {"digits", "fashion", "emoji"})
+            if (const auto bundled = ign::find_bundled_model(name); !bundled.empty()) candidates << QString::fromStdString(bundled);
+    }
+    for (const auto& path : candidates)
+        if (openModel(path)) break;
+    if (!m_model && checkpoint.isEmpty())
+        showMessage("no model found: train one in the Train panel, or File ▸ Open model", true);
+    m_tabs->setCurrentIndex(settings.value("window/tab", 1).toInt());
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    auto* file = menuBar()->addMenu("&File");
+    auto* open = file->addAction(QIcon::fromTheme("document-open"), "&Open model…", this, &MainWindow::openModelDialog);
+    open->setShortcut(QKeySequence::Open);
+    auto* bundled = file->addMenu("Open &bundled model");
+    for (const char* name : {"digits", "fashion", "emoji"}) {
+        const auto path = QString::fromStdString(ign::find_bundled_model(name));
+        auto* a = bundled->addAction(name, this, [this, path] { openModel(path); });
+        a->setEnabled(!path.isEmpty());
+    }
+    m_open_trained = file->addAction("Open &trained model", this, [this] { openModel(m_train->lastCheckpoint()); });
+    m_open_trained->setShortcut(QKeySequence("Ctrl+Shift+M"));
+    m_open_trained->setEnabled(false);
+    file->addSeparator();
+    auto* export_current = file->addAction(QIcon::fromTheme("document-save"), "&Export current result…", this,
+                                           &MainWindow::exportCurrent);
+    export_current->setShortcut(QKeySequence("Ctrl+E"));
+    auto* save_history = file->addAction("Save &history…", this, &MainWindow::saveHistory);
+    save_history->setShortcut(QKeySequence("Ctrl+Shift+S"));
+    file->addSeparator();
+    auto* quit = file->addAction(QIcon::fromTheme("application-exit"), "&Quit", this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto* train = menuBar()->addMenu("T&rain");
+    train->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
+    train->addSeparator();
+    train->addAction("Export losses as &CSV…", m_train, &TrainPanel::exportCsv);
+    train->addAction("Export loss &plot as PNG…", m_train, &TrainPanel::exportPng);
+
+    auto* sample = menuBar()->addMenu("&Sample");
+    sample->addActions({m_sample->generateAction(), m_sample->newSeedAction()});
+    auto* interpolate = menuBar()->addMenu("&Interpolate");
+    interpolate->addAction(m_interpolate->playAction());
+    auto* project = menuBar()->addMenu("&Project");
+    project->addActions({m_project->openAction(), m_project->pasteAction(), m_project->projectFolderAction()});
+    project->addSeparator();
+    project->addActions(m_project->editActions());
+
+    auto* view = menuBar()->addMenu("&View");
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        auto* a = view->addAction(m_tabs->tabText(i).remove('&') + " panel", this, [this, i] { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(QString("Alt+%1").arg(i + 1)));
+    }
+
+    auto* help = menuBar()->addMenu("&Help");
+    help->addAction("&About IGN Studio", this, &MainWindow::about);
+
+    auto* tools = addToolBar("Main");
+    tools->setObjectName("main-toolbar");
+    tools->addActions({open, export_current});
+    tools->addSeparator();
+    tools->addActions({m_sample->generateAction(), m_sample->newSeedAction(), m_interpolate->playAction()});
+    tools->addSeparator();
+    tools->addActions({m_project->openAction(), m_project->pasteAction()});
+    tools->addSeparator();
+    tools->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
+}
+
+bool MainWindow::openModel(const QString& path) {
+    if (path.isEmpty()) return false;
+    try {
+        auto model = ign::ModelSession::open(path.toStdString());
+        m_model = std::move(model);
+    } catch (const std::exception& e) {
+        showMessage(QString("cannot open model: %1").arg(QString::fromStdString(e.what())), true);
+        return false;  // the model in use (if any) stays
+    }
+    m_sample->setModel(m_model);
+    m_interpolate->setModel(m_model);
+    m_project->setModel(m_model);
+    QSettings().setValue("model/last", QFileInfo(path).absoluteFilePath());
+    const auto& s = m_model->summary();
+    showMessage(QString("opened %1: %2 on %3, step %4").arg(path, QString::fromStdString(s.model.preset),
+                                                             QString::fromStdString(s.data)).arg(s.step));
+    updateStatus();
+    return true;
+}
+
+void MainWindow::openModelDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, "Open model", "models", "IGN checkpoints (*.pt);;All files (*)");
+    if (!path.isEmpty()) openModel(path);
+}
+
+void MainWindow::updateStatus() {
+    if (m_model) {
+        const auto& s = m_model->summary();
+        m_status_model->setText(QString("model: %1 (%2, %3, step %4)")
+                                    .arg(QFileInfo(QString::fromStdString(m_model->path())).fileName(),
+                                         QString::fromStdString(s.model.preset), QString::fromStdString(s.data))
+                                    .arg(s.step));
+        m_status_model->setToolTip(QString::fromStdString(s.card));
+        setWindowTitle("IGN Studio — " + QFileInfo(QString::fromStdString(m_model->path())).fileName());
+    }
+    m_status_system->setText(QString("cpu · %1%2")
+                                 .arg(QString::fromStdString(ign::system_summary()))
+                                 .arg(m_train->isRunning() ? " · training" : ""));
+}
+
+void MainWindow::showMessage(const QString& text, bool error) {
+    m_last_message = text;
+    m_last_error = error;
+    m_status_message->setText(text);
+    m_status_message->setToolTip(text);
+    m_status_message->setStyleSheet(error ? "color: #b00020; font-weight: bold" : "");
+}
+
+void MainWindow::exportCurrent() {
+    QWidget* current = m_tabs->currentWidget();
+    if (current == m_train) return m_train->exportPng();
+    const QString path = QFileDialog::getSaveFileName(this, "Export", "ign-result.png", "PNG (*.png)");
+    if (path.isEmpty()) return;
+    QString error;
+    if (current == m_sample) error = m_sample->saveGrid(path);
+    else if (current == m_interpolate) error = m_interpolate->saveStrip(path);
+    else error = m_project->saveOutput(path);
+    showMessage(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+}
+
+void MainWindow::saveHistory() {
+    const QString folder = QFileDialog::getExistingDirectory(this, "Save history into");
+    if (folder.isEmpty()) return;
+    const QString error = m_history->saveAll(folder);
+    showMessage(error.isEmpty() ? "saved the history into " + folder : error, !error.isEmpty());
+}
+
+void MainWindow::about() {
+    QMessageBox::about(this, "About IGN Studio",
+                       QString("<b>IGN Studio %1</b><p>Idempotent Generative Networks: train, sample, refine, "
+                               "interpolate and project.</p><p>Qt %2<br>%3</p>")
+                           .arg(ign::kVersion, qVersion(),
+                                QString::fromStdString(ign::system_info()).toHtmlEscaped().replace("\n", "<br>")));
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/tab", m_tabs->currentIndex());
+    settings.setValue("sample/seed", m_sample->seed());
+    settings.setValue("sample/k", m_sample->k());
+    m_train->saveSettings(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_train->isRunning()) {
+        const auto answer = m_confirm_close
+                                ? QMessageBox::question(this, "Training is running",
+                                                        "Training is still running. Stop it, save a checkpoint and quit?",
+                                                        QMessageBox::Save | QMessageBox::Cancel, QMessageBox::Save)
+                                : QMessageBox::Save;
+        if (answer != QMessageBox::Save) {
+            event->ignore();
+            return;
+        }
+        showMessage("stopping training and saving a checkpoint…");
+        if (!m_train->stopAndWait()) {
+            showMessage("training did not stop in time; not quitting so nothing is lost", true);
+            event->ignore();
+            return;
+        }
+    }
+    if (m_project->folderJobRunning()) m_project->cancelFolderJob();
+    saveSettings();
+    event->accept();
+}
+
+QStringList MainWindow::saveScreenshots(const QString& dir) {
+    QDir().mkpath(dir);
+    QStringList written;
+    const char* names[] = {"train", "sample", "interpolate", "project"};
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i);
+        QApplication::processEvents();
+        const QString path = QDir(dir).filePath(QString("studio-%1.png").arg(names[i]));
+        if (grab().save(path)) written << path;
+    }
+    return written;
+}
+
+}  // namespace ign_ui

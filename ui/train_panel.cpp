@@ -1,0 +1,404 @@
+#include "train_panel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEventLoop>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <cmath>
+
+#include "image_view.h"
+#include "loss_plot.h"
+#include "training_worker.h"
+
+namespace ign_ui {
+namespace {
+
+QString duration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+    const long s = long(seconds + 0.5);
+    return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+                     : QString("%1:%2").arg(s / 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QSpinBox* spin(int lo, int hi, int value, QWidget* parent, const QString& tip) {
+    auto* s = new QSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setToolTip(tip);
+    return s;
+}
+
+QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget* parent, const QString& tip) {
+    auto* s = new QDoubleSpinBox(parent);
+    s->setRange(lo, hi);
+    s->setDecimals(decimals);
+    s->setValue(value);
+    s->setToolTip(tip);
+    return s;
+}
+
+}  // namespace
+
+TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker) {
+    TrainingWorker::registerTypes();
+    const auto defaults = ign::TrainOptions{};
+
+    auto* form_box = new QGroupBox("Run", this);
+    auto* form = new QFormLayout(form_box);
+    m_data = new QComboBox(this);
+    m_data->setEditable(true);
+    m_data->addItems({"digits", "fashion", "emoji"});
+    m_data->setToolTip("a fetched set (digits, fashion, emoji), or any image folder, IDX file or folder of IDX files");
+    auto* data_row = new QHBoxLayout;
+    auto* browse_data = new QToolButton(this);
+    browse_data->setText("…");
+    browse_data->setToolTip("choose an image folder or an IDX file");
+    connect(browse_data, &QToolButton::clicked, this, &TrainPanel::browseData);
+    data_row->addWidget(m_data, 1);
+    data_row->addWidget(browse_data);
+    form->addRow("Data", data_row);
+    m_preset = new QComboBox(this);
+    m_preset->addItems({"mnist28", "dcgan64"});
+    form->addRow("Preset", m_preset);
+    m_width = spin(4, 512, 32, this, "first-layer channels nf (preset: 64)");
+    m_latent = spin(8, 4096, 512, this, "bottleneck channels L");
+    form->addRow("Width nf", m_width);
+    form->addRow("Latent L", m_latent);
+    m_norm = new QComboBox(this);
+    m_norm->addItems({"batch", "group", "none"});
+    form->addRow("Norm", m_norm);
+    m_noise = new QComboBox(this);
+    m_noise->addItems({"gaussian", "spectral"});
+    form->addRow("Noise", m_noise);
+    m_batch = spin(2, 4096, 64, this, "images per step");
+    m_steps = spin(1, 10'000'000, 1000, this, "total optimisation steps (with resume: the new total)");
+    m_seed = spin(0, 1'000'000'000, 0, this, "seed for initialisation, data order and noise");
+    form->addRow("Batch", m_batch);
+    form->addRow("Steps", m_steps);
+    form->addRow("Seed", m_seed);
+    m_lr = dspin(1e-6, 1.0, defaults.optimizer.lr, 6, this, "Adam learning rate");
+    m_lambda_rec = dspin(0, 1000, defaults.objective.lambda_rec, 2, this, "weight of reconstruction");
+    m_lambda_idem = dspin(0, 1000, defaults.objective.lambda_idem, 2, this, "weight of idempotence");
+    m_lambda_tight = dspin(0, 1000, defaults.objective.lambda_tight, 2, this, "weight of tightness");
+    m_clamp = dspin(0.01, 100, defaults.objective.tight_clamp_a, 2, this, "tightness clamp factor a");
+    form->addRow("Learning rate", m_lr);
+    form->addRow("λ reconstruction", m_lambda_rec);
+    form->addRow("λ idempotence", m_lambda_idem);
+    form->addRow("λ tightness", m_lambda_tight);
+    form->addRow("Clamp a", m_clamp);
+    m_checkpoint_every = spin(0, 1'000'000, 250, this, "steps between checkpoints (0: only at the end)");
+    m_preview_every = spin(0, 1'000'000, 50, this, "steps between preview grids (0: never)");
+    form->addRow("Checkpoint every", m_checkpoint_every);
+    form->addRow("Preview every", m_preview_every);
+    m_device = new QComboBox(this);
+    m_device->addItems({"auto", "cpu", "cuda"});
+    m_device->setToolTip("auto: CUDA when present; a missing GPU falls back to the CPU and says so");
+    form->addRow("Device", m_device);
+    m_out = new QLineEdit(this);
+    m_out->setPlaceholderText("runs/<preset>-<data>");
+    auto* out_row = new QHBoxLayout;
+    auto* browse_out = new QToolButton(this);
+    browse_out->setText("…");
+    connect(browse_out, &QToolButton::clicked, this, &TrainPanel::browseOut);
+    out_row->addWidget(m_out, 1);
+    out_row->addWidget(browse_out);
+    form->addRow("Run folder", out_row);
+    m_resume = new QLineEdit(this);
+    m_resume->setPlaceholderText("(fresh run)");
+    m_resume->setToolTip("continue this checkpoint: its model, objective and seed win; Steps is the new total");
+    auto* resume_row = new QHBoxLayout;
+    auto* browse_resume = new QToolButton(this);
+    browse_resume->setText("…");
+    connect(browse_resume, &QToolButton::clicked, this, &TrainPanel::browseResume);
+    resume_row->addWidget(m_resume, 1);
+    resume_row->addWidget(browse_resume);
+    form->addRow("Resume from", resume_row);
+
+    m_start = new QAction(QIcon::fromTheme("media-playback-start"), "&Start training", this);
+    m_start->setShortcut(QKeySequence("Ctrl+T"));
+    m_pause = new QAction(QIcon::fromTheme("media-playback-pause"), "&Pause training", this);
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(QKeySequence("Ctrl+Shift+P"));
+    m_stop = new QAction(QIcon::fromTheme("media-playback-stop"), "St&op training", this);
+    m_stop->setShortcut(QKeySequence("Ctrl+Shift+T"));
+    connect(m_start, &QAction::triggered, this, &TrainPanel::start);
+    connect(m_pause, &QAction::toggled, this, &TrainPanel::togglePause);
+    connect(m_stop, &QAction::triggered, this, &TrainPanel::stop);
+    auto* buttons = new QHBoxLayout;
+    for (auto* action : {m_start, m_pause, m_stop}) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(action);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        buttons->addWidget(b);
+    }
+    m_progress = new QProgressBar(this);
+    m_status = new QLabel("Not training. Choose data and options, then Start.", this);
+    m_status->setWordWrap(true);
+    auto* left = new QVBoxLayout;
+    left->addWidget(form_box);
+    left->addLayout(buttons);
+    left->addWidget(m_progress);
+    left->addWidget(m_status);
+    left->addStretch();
+    auto* left_widget = new QWidget(this);
+    left_widget->setLayout(left);
+    left_widget->setMaximumWidth(360);
+
+    m_plot = new LossPlot(this);
+    auto* export_row = new QHBoxLayout;
+    auto* csv = new QPushButton("Export CSV…", this);
+    auto* png = new QPushButton("Export plot PNG…", this);
+    connect(csv, &QPushButton::clicked, this, &TrainPanel::exportCsv);
+    connect(png, &QPushButton::clicked, this, &TrainPanel::exportPng);
+    export_row->addStretch();
+    export_row->addWidget(csv);
+    export_row->addWidget(png);
+    m_samples = new ImageView("f(z)", this);
+    m_refined = new ImageView("f(f(z))", this);
+    m_preview_caption = new QLabel("Preview: fixed-seed samples appear here while training runs.", this);
+    auto* previews = new QHBoxLayout;
+    previews->addWidget(m_samples);
+    previews->addWidget(m_refined);
+    auto* right = new QVBoxLayout;
+    right->addWidget(m_plot, 3);
+    right->addLayout(export_row);
+    right->addWidget(m_preview_caption);
+    right->addLayout(previews, 2);
+
+    auto* layout = new QHBoxLayout(this);
+    layout->addWidget(left_widget);
+    layout->addLayout(right, 1);
+
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::started, this,
+            [this](const QString& d, const QString& out, const std::vector<ign::LossRecord>& history) {
+                m_plot->setHistory(history);
+                onStarted(d, out);
+            });
+    connect(m_worker, &TrainingWorker::progress, this, &TrainPanel::onProgress);
+    connect(m_worker, &TrainingWorker::preview, this, [this](qint64 step, const QImage& samples, const QImage& refined) {
+        m_samples->setImage(samples);
+        m_refined->setImage(refined);
+        m_preview_caption->setText(QString("Preview at step %1: f(z) left, f(f(z)) right, same noise every time").arg(step));
+    });
+    connect(m_worker, &TrainingWorker::checkpointSaved, this, [this](qint64 step, const QString& path) {
+        m_last_checkpoint = path;
+        emit message(QString("checkpoint saved at step %1: %2").arg(step).arg(path), false);
+    });
+    connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
+    m_thread.start();
+    setRunning(false);
+}
+
+TrainPanel::~TrainPanel() {
+    if (m_running) stopAndWait();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+ign::TrainRequest TrainPanel::request(QString* problem) const {
+    ign::TrainRequest r;
+    auto& o = r.options;
+    const QString data = m_data->currentText().trimmed();
+    if (data.isEmpty()) *problem = "choose a data set";
+    try {
+        o.model = ign::preset_options(m_preset->currentText().toStdString());
+    } catch (const std::exception& e) {
+        *problem = e.what();
+    }
+    o.model.width = m_width->value();
+    o.model.latent = m_latent->value();
+    o.model.norm = ign::norm_from_string(m_norm->currentText().toStdString());
+    o.noise = ign::noise_kind_from_string(m_noise->currentText().toStdString());
+    o.settings.data = data.toStdString();
+    o.settings.batch = m_batch->value();
+    o.settings.seed = uint64_t(m_seed->value());
+    o.optimizer.lr = m_lr->value();
+    o.objective.lambda_rec = m_lambda_rec->value();
+    o.objective.lambda_idem = m_lambda_idem->value();
+    o.objective.lambda_tight = m_lambda_tight->value();
+    o.objective.tight_clamp_a = m_clamp->value();
+    o.checkpoint_every = m_checkpoint_every->value();
+    o.preview_every = m_preview_every->value();
+    o.out_dir = m_out->text().trimmed().toStdString();
+    o.resume = m_resume->text().trimmed().toStdString();
+    if (!o.resume.empty() && !QFileInfo(m_resume->text().trimmed()).isFile())
+        *problem = m_resume->text().trimmed() + ": no such checkpoint file";
+    if (o.model.norm == ign::Norm::Group && o.model.width % 8 != 0)
+        *problem = "group norm needs a width that is a multiple of 8";
+    r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
+    r.steps = m_steps->value();
+    r.device = m_device->currentText().toStdString();
+    return r;
+}
+
+void TrainPanel::start() {
+    if (m_running) return;
+    QString problem;
+    const auto r = request(&problem);
+    if (!problem.isEmpty()) {
+        m_status->setText("Cannot start: " + problem);
+        emit message("cannot start training: " + problem, true);
+        return;
+    }
+    m_plot->clear();
+    m_progress->setRange(0, 0);  // busy while the data loads
+    m_status->setText("Loading data…");
+    setRunning(true);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, r] { worker->run(r); }, Qt::QueuedConnection);
+}
+
+void TrainPanel::togglePause(bool paused) {
+    m_worker->pause(paused);
+    m_pause->setText(paused ? "&Resume training" : "&Pause training");
+    if (m_running) m_status->setText(paused ? "Paused (the run keeps its place; Resume continues)" : "Training…");
+}
+
+void TrainPanel::stop() {
+    if (!m_running) return;
+    m_worker->stop();
+    m_status->setText("Stopping: saving a checkpoint…");
+}
+
+bool TrainPanel::stopAndWait(int timeout_ms) {
+    if (!m_running) return true;
+    QEventLoop loop;
+    connect(this, &TrainPanel::runningChanged, &loop, [&loop](bool running) { if (!running) loop.quit(); });
+    QTimer::singleShot(timeout_ms, &loop, &QEventLoop::quit);
+    stop();
+    loop.exec();
+    return !m_running;
+}
+
+void TrainPanel::onStarted(const QString& description, const QString& out_dir) {
+    m_status->setText("Training " + description + "\nRun folder: " + out_dir);
+    emit message("training " + description, false);
+}
+
+void TrainPanel::onProgress(const ign::TrainProgress& p) {
+    m_progress->setRange(0, int(std::min<int64_t>(p.total_steps, INT32_MAX)));
+    m_progress->setValue(int(std::min<int64_t>(p.step, INT32_MAX)));
+    m_progress->setFormat(QString("step %1 / %2 — %3 img/s — ETA %4")
+                              .arg(p.step)
+                              .arg(p.total_steps)
+                              .arg(p.images_per_s, 0, 'f', 0)
+                              .arg(duration(p.eta_s)));
+    m_plot->append(p.losses);
+}
+
+void TrainPanel::onFinished(const QString& status, const QString& text, const QString& checkpoint) {
+    setRunning(false);
+    m_pause->setChecked(false);
+    m_progress->setRange(0, std::max(1, m_progress->maximum()));
+    if (!checkpoint.isEmpty()) m_last_checkpoint = checkpoint;
+    const bool error = status == "failed" || status == "diverged";
+    m_status->setText((error ? "Training " + status + ": " : "") + text);
+    emit message(text, error);
+    if (!checkpoint.isEmpty() && !error) emit checkpointReady(checkpoint);
+}
+
+void TrainPanel::setRunning(bool running) {
+    m_running = running;
+    m_start->setEnabled(!running);
+    m_pause->setEnabled(running);
+    m_stop->setEnabled(running);
+    for (auto* w : findChildren<QGroupBox*>()) w->setEnabled(!running);
+    emit runningChanged(running);
+}
+
+void TrainPanel::browseData() {
+    const QString folder = QFileDialog::getExistingDirectory(this, "Image folder or folder of IDX files");
+    if (folder.isEmpty()) return;
+    setData(folder);
+}
+
+void TrainPanel::browseResume() {
+    const QString file = QFileDialog::getOpenFileName(this, "Checkpoint to resume", "runs", "Checkpoints (*.pt)");
+    if (!file.isEmpty()) setResume(file);
+}
+
+void TrainPanel::browseOut() {
+    const QString folder = QFileDialog::getExistingDirectory(this, "Run folder");
+    if (!folder.isEmpty()) setOutDir(folder);
+}
+
+void TrainPanel::exportCsv() {
+    const QString path = QFileDialog::getSaveFileName(this, "Export loss history", "losses.csv", "CSV (*.csv)");
+    if (path.isEmpty()) return;
+    const QString error = m_plot->exportCsv(path);
+    emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+}
+
+void TrainPanel::exportPng() {
+    const QString path = QFileDialog::getSaveFileName(this, "Export loss plot", "losses.png", "PNG (*.png)");
+    if (path.isEmpty()) return;
+    const QString error = m_plot->exportPng(path);
+    emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+}
+
+void TrainPanel::setData(const QString& spec) {
+    m_data->setCurrentText(spec);
+    m_data->setProperty("explicit", true);
+}
+void TrainPanel::setSteps(int steps) { m_steps->setValue(steps); }
+void TrainPanel::setBatch(int batch) { m_batch->setValue(batch); }
+void TrainPanel::setWidth(int width) { m_width->setValue(width); }
+void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }
+void TrainPanel::setOutDir(const QString& dir) { m_out->setText(dir); }
+void TrainPanel::setResume(const QString& checkpoint) { m_resume->setText(checkpoint); }
+
+void TrainPanel::saveSettings(QSettings& s) const {
+    s.beginGroup("train");
+    s.setValue("data", m_data->currentText());
+    s.setValue("preset", m_preset->currentText());
+    s.setValue("width", m_width->value());
+    s.setValue("latent", m_latent->value());
+    s.setValue("norm", m_norm->currentText());
+    s.setValue("noise", m_noise->currentText());
+    s.setValue("batch", m_batch->value());
+    s.setValue("steps", m_steps->value());
+    s.setValue("seed", m_seed->value());
+    s.setValue("lr", m_lr->value());
+    s.setValue("preview_every", m_preview_every->value());
+    s.setValue("checkpoint_every", m_checkpoint_every->value());
+    s.setValue("device", m_device->currentText());
+    s.setValue("out", m_out->text());
+    s.setValue("smoothing", m_plot->smoothing());
+    s.endGroup();
+}
+
+void TrainPanel::loadSettings(const QSettings& s) {
+    const auto v = [&s](const char* key, const QVariant& fallback) { return s.value(QString("train/") + key, fallback); };
+    m_data->setCurrentText(v("data", "digits").toString());
+    m_preset->setCurrentText(v("preset", "mnist28").toString());
+    m_width->setValue(v("width", 32).toInt());
+    m_latent->setValue(v("latent", 512).toInt());
+    m_norm->setCurrentText(v("norm", "batch").toString());
+    m_noise->setCurrentText(v("noise", "gaussian").toString());
+    m_batch->setValue(v("batch", 64).toInt());
+    m_steps->setValue(v("steps", 1000).toInt());
+    m_seed->setValue(v("seed", 0).toInt());
+    m_lr->setValue(v("lr", 1e-4).toDouble());
+    m_preview_every->setValue(v("preview_every", 50).toInt());
+    m_checkpoint_every->setValue(v("checkpoint_every", 250).toInt());
+    m_device->setCurrentText(v("device", "auto").toString());
+    m_out->setText(v("out", "").toString());
+    m_plot->setSmoothing(v("smoothing", 0.6).toDouble());
+}
+
+}  // namespace ign_ui

@@ -1,0 +1,92 @@
+#pragma once
+// Train panel: a validated form for data, preset and hyperparameters; start / pause / resume / stop;
+// progress with images/s and ETA; live loss curves; a live preview of fixed-seed samples and their f².
+#include <QThread>
+#include <QWidget>
+
+#include "ign/options.h"
+
+class QAction;
+class QComboBox;
+class QSpinBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QProgressBar;
+class QLabel;
+class QSettings;
+
+namespace ign_ui {
+
+class LossPlot;
+class ImageView;
+class TrainingWorker;
+
+class TrainPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainPanel(QWidget* parent = nullptr);
+    ~TrainPanel() override;
+
+    QAction* startAction() const { return m_start; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* stopAction() const { return m_stop; }
+    LossPlot* lossPlot() const { return m_plot; }
+    ImageView* previewSamples() const { return m_samples; }
+    ImageView* previewRefined() const { return m_refined; }
+    bool isRunning() const { return m_running; }
+    QString lastCheckpoint() const { return m_last_checkpoint; }
+
+    // The request the form describes; empty message when valid, else what is wrong.
+    ign::TrainRequest request(QString* problem) const;
+    // For tests and scripts: fill the form.
+    void setData(const QString& spec);
+    void setSteps(int steps);
+    void setBatch(int batch);
+    void setWidth(int width);
+    void setPreviewEvery(int steps);
+    void setOutDir(const QString& dir);
+    void setResume(const QString& checkpoint);
+
+    // Asks a running training to stop (it saves a checkpoint) and waits up to `timeout_ms`.
+    bool stopAndWait(int timeout_ms = 60000);
+
+    void saveSettings(QSettings& settings) const;
+    void loadSettings(const QSettings& settings);
+
+public slots:
+    void start();
+    void togglePause(bool paused);
+    void stop();
+    void exportCsv();
+    void exportPng();
+
+signals:
+    void runningChanged(bool running);
+    void checkpointReady(const QString& path);  // a finished or stopped run's checkpoint
+    void message(const QString& text, bool error);
+
+private:
+    void onStarted(const QString& description, const QString& out_dir);
+    void onProgress(const ign::TrainProgress& p);
+    void onFinished(const QString& status, const QString& text, const QString& checkpoint);
+    void setRunning(bool running);
+    void browseData();
+    void browseResume();
+    void browseOut();
+
+    QComboBox *m_data, *m_preset, *m_norm, *m_noise, *m_device;
+    QSpinBox *m_width, *m_latent, *m_batch, *m_steps, *m_seed, *m_checkpoint_every, *m_preview_every;
+    QDoubleSpinBox *m_lr, *m_lambda_rec, *m_lambda_idem, *m_lambda_tight, *m_clamp;
+    QLineEdit *m_out, *m_resume;
+    QProgressBar* m_progress;
+    QLabel *m_status, *m_preview_caption;
+    LossPlot* m_plot;
+    ImageView *m_samples, *m_refined;
+    QAction *m_start, *m_pause, *m_stop;
+    QThread m_thread;
+    TrainingWorker* m_worker;
+    bool m_running = false;
+    QString m_last_checkpoint;
+};
+
+}  // namespace ign_ui

@@ -1,0 +1,52 @@
+#include "training_worker.h"
+
+#include <QThread>
+
+#include "ign/session.h"
+#include "image_qt.h"
+
+namespace ign_ui {
+
+void TrainingWorker::registerTypes() {
+    qRegisterMetaType<ign::LossRecord>();
+    qRegisterMetaType<ign::TrainProgress>();
+    qRegisterMetaType<std::vector<ign::LossRecord>>();
+}
+
+void TrainingWorker::run(const ign::TrainRequest& request) {
+    m_cancel = false;
+    try {
+        ign::TrainingSession session(request);
+        const auto& o = session.options();
+        QString description = QString("%1 on %2 (%3 images), batch %4, to step %5, on %6")
+                                  .arg(QString::fromStdString(o.model.preset), QString::fromStdString(o.settings.data))
+                                  .arg(session.train_images())
+                                  .arg(o.settings.batch)
+                                  .arg(o.settings.steps)
+                                  .arg(QString::fromStdString(o.device));
+        if (!session.device_note().empty()) description += " — " + QString::fromStdString(session.device_note());
+        emit started(description, QString::fromStdString(o.out_dir), session.history());
+
+        ign::TrainingCallbacks callbacks;
+        callbacks.on_step = [this](const ign::TrainProgress& p) {
+            emit progress(p);
+            while (m_paused && !m_cancel) QThread::msleep(30);  // paused between steps; stop still works
+        };
+        callbacks.on_preview = [this](int64_t step, const ign::Image8& samples, const ign::Image8& refined) {
+            emit preview(step, to_qimage(samples), to_qimage(refined));
+        };
+        callbacks.on_checkpoint = [this](int64_t step, const std::string& path) {
+            emit checkpointSaved(step, QString::fromStdString(path));
+        };
+        const auto result = session.run(callbacks, &m_cancel);
+        const char* status = result.status == ign::TrainStatus::Completed   ? "completed"
+                             : result.status == ign::TrainStatus::Cancelled ? "stopped"
+                                                                            : "diverged";
+        emit finished(status, QString::fromStdString(result.message), QString::fromStdString(result.checkpoint_path));
+    } catch (const std::exception& e) {
+        emit finished("failed", QString::fromStdString(e.what()), {});
+    }
+    m_paused = false;
+}
+
+}  // namespace ign_ui
