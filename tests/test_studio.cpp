@@ -1,0 +1,399 @@
+// IGN Studio driven as a user would, offscreen: strokes on the canvas produce a projection, a dropped
+// file URL loads and projects, a few training steps put points on the plot and refresh the preview
+// without stalling the event loop, sliders change images, exports write valid files, bad input shows
+// an error in the window and nothing is lost.
+#include <QAbstractButton>
+#include <QApplication>
+#include <QPainter>
+#include <QElapsedTimer>
+#include <QImageReader>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+#include <fstream>
+#include <random>
+
+#include "history_strip.h"
+#include "ign/system.h"
+#include "image_view.h"
+#include "interpolate_panel.h"
+#include "latest_task.h"
+#include "loss_plot.h"
+#include "main_window.h"
+#include "project_panel.h"
+#include "sample_panel.h"
+#include "sketch_canvas.h"
+#include "train_panel.h"
+
+using namespace ign_ui;
+
+namespace {
+
+QString source_dir() { return qEnvironmentVariable("IGN_SOURCE_DIR", QString(IGN_SOURCE_DIR_DEFAULT)); }
+
+// 240 blobs of 28x28 as an IDX images file: a data set that loads in milliseconds.
+QString write_tiny_idx(const QString& folder) {
+    const QString path = folder + "/tiny-idx3-ubyte";
+    std::string bytes("\0\0\x08\x03", 4);
+    auto be32 = [&bytes](uint32_t v) {
+        for (int shift : {24, 16, 8, 0}) bytes.push_back(char((v >> shift) & 255));
+    };
+    const int n = 240;
+    be32(n);
+    be32(28);
+    be32(28);
+    std::mt19937 rng(3);
+    for (int i = 0; i < n; ++i) {
+        const double cx = 8 + rng() % 12, cy = 8 + rng() % 12, r = 3 + rng() % 5;
+        for (int y = 0; y < 28; ++y)
+            for (int x = 0; x < 28; ++x) {
+                const double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+                bytes.push_back(char(uint8_t(255 * std::exp(-d2 / (r * r)))));
+            }
+    }
+    std::ofstream(path.toStdString(), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+    return path;
+}
+
+void send_mouse(QWidget* w, QEvent::Type type, QPoint at, Qt::MouseButtons buttons) {
+    QMouseEvent event(type, QPointF(at), w->mapToGlobal(QPointF(at)), Qt::LeftButton, buttons, Qt::NoModifier);
+    QCoreApplication::sendEvent(w, &event);
+}
+
+void drop_urls(QWidget* target, const QList<QUrl>& urls) {
+    auto* mime = new QMimeData;
+    mime->setUrls(urls);
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(target, &enter);
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(target, &drop);
+    delete mime;
+}
+
+bool same(const QImage& a, const QImage& b) { return a.convertToFormat(QImage::Format_RGB32) == b.convertToFormat(QImage::Format_RGB32); }
+
+}  // namespace
+
+class TestStudio : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // settings go to a test location, not the user's
+        QSettings().clear();
+        qputenv("IGN_MODELS_DIR", (source_dir() + "/models").toUtf8());
+        QVERIFY(m_dir.isValid());
+    }
+
+    void init() { QSettings().clear(); }  // each test starts like a first run
+
+    void opensOnTheBundledModelAndSamples() {
+        MainWindow w;
+        w.show();
+        QVERIFY2(w.model(), qPrintable(w.lastMessage()));
+        QVERIFY(QString::fromStdString(w.model()->path()).endsWith("digits.pt"));
+        w.samplePanel()->task()->waitForIdle();
+        QCOMPARE(w.samplePanel()->grid()->count(), 36);
+        QVERIFY(!w.samplePanel()->chainView()->image().isNull());
+        QCOMPARE(w.history()->count(), 1);
+        // k = 3: three images per chain and two changes, the second application changing less than 1.
+        const auto& c = w.samplePanel()->chains().front();
+        QCOMPARE(int(c.steps.size()), 3);
+        QCOMPARE(int(c.change.size()), 2);
+        QVERIFY(c.change[0] > 0 && c.change[0] < 0.5);
+    }
+
+    void canvasStrokesProduceALiveProjection() {
+        MainWindow w;
+        w.show();
+        auto* panel = w.projectPanel();
+        w.tabs()->setCurrentWidget(panel);
+        panel->task()->waitForIdle();
+        const QImage before = panel->outputView()->image();
+        const int shown = panel->projectionsShown();
+        auto* canvas = panel->canvas();
+        QElapsedTimer timer;
+        timer.start();
+        send_mouse(canvas, QEvent::MouseButtonPress, canvas->toWidget({140, 40}), Qt::LeftButton);
+        for (int i = 0; i <= 60; ++i)  // a vertical stroke: a "1"
+            send_mouse(canvas, QEvent::MouseMove, canvas->toWidget({140, 40 + i * 3.3}), Qt::LeftButton);
+        send_mouse(canvas, QEvent::MouseButtonRelease, canvas->toWidget({140, 240}), Qt::NoButton);
+        const qint64 drawing_ms = timer.elapsed();
+        QVERIFY2(drawing_ms < 500, qPrintable(QString("drawing 60 segments took %1 ms").arg(drawing_ms)));
+        QCOMPARE(qGray(canvas->image().pixel(140, 140)), 255);  // white ink on black paper
+        QTRY_VERIFY_WITH_TIMEOUT(panel->projectionsShown() > shown, 5000);
+        panel->task()->waitForIdle();
+        QVERIFY(!same(panel->outputView()->image(), before));
+        QCOMPARE(panel->inputView()->image().width(), 28);
+        QVERIFY(qGray(panel->inputView()->image().pixel(14, 14)) > 128);
+
+        // Undo removes the stroke, redo brings it back; invert swaps ink and paper.
+        canvas->undo();
+        QCOMPARE(qGray(canvas->image().pixel(140, 140)), 0);
+        canvas->redo();
+        QCOMPARE(qGray(canvas->image().pixel(140, 140)), 255);
+        canvas->invert();
+        QCOMPARE(qGray(canvas->image().pixel(140, 140)), 0);
+        QCOMPARE(qGray(canvas->image().pixel(5, 5)), 255);
+        // Brush size keys.
+        const int size = canvas->brushSize();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_BracketRight);
+        QVERIFY(canvas->brushSize() > size);
+        // k slider: more applications of f in the chain.
+        panel->kSlider()->setValue(4);
+        panel->task()->waitForIdle();
+        QCOMPARE(panel->chainView()->image().width(), 5 * 28 + 6 * 2);
+    }
+
+    void droppedFilesLoadAndProject_badOnesShowAnError() {
+        MainWindow w;
+        w.show();
+        auto* panel = w.projectPanel();
+        w.tabs()->setCurrentWidget(panel);
+        panel->task()->waitForIdle();
+        // A large colour JPEG: loaded, conformed to 28x28 gray, projected.
+        QImage photo(1200, 800, QImage::Format_RGB32);
+        photo.fill(Qt::black);
+        QPainter(&photo).fillRect(500, 100, 200, 600, Qt::white);
+        const QString jpg = m_dir.filePath("bar.jpg");
+        QVERIFY(photo.save(jpg));
+        const int shown = panel->projectionsShown();
+        drop_urls(panel, {QUrl::fromLocalFile(jpg)});
+        QTRY_VERIFY_WITH_TIMEOUT(panel->projectionsShown() > shown, 5000);
+        QVERIFY2(!w.lastMessageWasError(), qPrintable(w.lastMessage()));
+        QVERIFY(qGray(panel->inputView()->image().pixel(14, 14)) > 128);
+        const QImage canvas_before = panel->canvas()->image();
+
+        // Not an image (but named like one): an error naming the file; the canvas keeps its drawing.
+        const QString fake = m_dir.filePath("notes.png");
+        QFile f(fake);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a PNG");
+        f.close();
+        drop_urls(panel, {QUrl::fromLocalFile(fake)});
+        QVERIFY(w.lastMessageWasError());
+        QVERIFY2(w.lastMessage().contains("notes.png"), qPrintable(w.lastMessage()));
+        QVERIFY(same(panel->canvas()->image(), canvas_before));
+        // A folder: told to use folder projection.
+        drop_urls(panel, {QUrl::fromLocalFile(m_dir.path())});
+        QVERIFY(w.lastMessageWasError());
+        // Many files: the first readable image is shown.
+        drop_urls(panel, {QUrl::fromLocalFile(fake), QUrl::fromLocalFile(jpg)});
+        QVERIFY2(!w.lastMessageWasError(), qPrintable(w.lastMessage()));
+    }
+
+    void corruptCheckpointIsRefusedAndTheModelStays() {
+        MainWindow w;
+        const auto model = w.model();
+        QVERIFY(model);
+        QFile original(source_dir() + "/models/digits.pt");
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QString truncated = m_dir.filePath("truncated.pt");
+        QFile out(truncated);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(original.read(original.size() / 2));
+        out.close();
+        QVERIFY(!w.openModel(truncated));
+        QVERIFY(w.lastMessageWasError());
+        QVERIFY2(w.lastMessage().contains("truncated.pt"), qPrintable(w.lastMessage()));
+        QCOMPARE(w.model().get(), model.get());
+    }
+
+    void slidersChangeTheImage() {
+        MainWindow w;
+        w.show();
+        auto* panel = w.interpolatePanel();
+        w.tabs()->setCurrentWidget(panel);
+        panel->task()->waitForIdle();
+        const QImage middle = panel->output()->image();
+        QVERIFY(!middle.isNull());
+        QCOMPARE(panel->strip()->image().width(), 10 * 28 + 11 * 2);
+        panel->slider()->setValue(0);
+        panel->task()->waitForIdle();
+        QVERIFY(!same(panel->output()->image(), middle));
+        // 2-D mode: the pad moves the output.
+        panel->set2D(true);
+        panel->task()->waitForIdle();
+        const QImage centre = panel->output2d()->image();
+        QVERIFY(!centre.isNull());
+        panel->pad()->setValue({0.0, 0.0});
+        panel->task()->waitForIdle();
+        QVERIFY(!same(panel->output2d()->image(), centre));
+    }
+
+    void exportsWriteValidFilesWithMetadata() {
+        MainWindow w;
+        w.show();
+        w.samplePanel()->task()->waitForIdle();
+        const QString grid = m_dir.filePath("grid.png");
+        QCOMPARE(w.samplePanel()->saveGrid(grid), QString());
+        QImageReader reader(grid);
+        const QImage read = reader.read();
+        QVERIFY(!read.isNull());
+        QVERIFY(read.text("checkpoint").endsWith("digits.pt"));
+        QCOMPARE(read.text("seed"), QString("1"));
+        QCOMPARE(read.text("k"), QString("1"));
+        QCOMPARE(read.text("step"), QString("5000"));
+
+        w.samplePanel()->grid()->item(2)->setSelected(true);
+        const QString selected = m_dir.filePath("selected");
+        QDir().mkpath(selected);
+        QCOMPARE(w.samplePanel()->saveSelected(selected), QString());
+        QCOMPARE(QImage(selected + "/seed1-sample2-f3.png").text("k"), QString("3"));
+
+        auto* interpolate = w.interpolatePanel();
+        interpolate->task()->waitForIdle();
+        QCOMPARE(interpolate->saveStrip(m_dir.filePath("strip.png")), QString());
+        QCOMPARE(QImage(m_dir.filePath("strip.png")).text("method"), QString("slerp"));
+        const QString gif = m_dir.filePath("walk.gif");
+        QCOMPARE(interpolate->saveAnimation(gif, 12, 10), QString());
+        QImageReader gif_reader(gif);
+        QCOMPARE(gif_reader.imageCount(), 12);
+        QVERIFY(gif_reader.read().width() >= 224);
+        const QString avi = m_dir.filePath("walk.avi");
+        QCOMPARE(interpolate->saveAnimation(avi, 12, 10), QString());
+        QFile video(avi);
+        QVERIFY(video.open(QIODevice::ReadOnly));
+        QCOMPARE(video.read(4), QByteArray("RIFF"));
+        // Unwritable destination: a message naming the file, no crash.
+        QVERIFY(interpolate->saveStrip("/proc/no/such/dir/strip.png").contains("/proc/no/such/dir/strip.png"));
+
+        const QString history = m_dir.filePath("history");
+        QCOMPARE(w.history()->saveAll(history), QString());
+        QVERIFY(!QDir(history).entryList({"*.png"}).isEmpty());
+    }
+
+    void trainingPlotsAndPreviewsWithoutStallingTheEventLoop() {
+        MainWindow w;
+        w.show();
+        auto* train = w.trainPanel();
+        w.tabs()->setCurrentWidget(train);
+        train->setData(write_tiny_idx(m_dir.path()));
+        train->setWidth(8);
+        train->setBatch(16);
+        train->setSteps(40);
+        train->setPreviewEvery(10);
+        train->setOutDir(m_dir.filePath("run"));
+        // The event loop's worst gap while training runs, measured by a 5 ms timer.
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer probe;
+        probe.setInterval(5);
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (last) worst = std::max(worst, now - last);
+            last = now;
+        });
+        QSignalSpy finished(train, &TrainPanel::checkpointReady);
+        clock.start();
+        probe.start();
+        train->start();
+        QVERIFY(train->isRunning());
+        QVERIFY(finished.wait(120000));
+        probe.stop();
+        QCOMPARE(train->lossPlot()->pointCount(0), 40);
+        QCOMPARE(int(train->lossPlot()->history().size()), 40);
+        QVERIFY(!train->previewSamples()->image().isNull());
+        QVERIFY(!train->previewRefined()->image().isNull());
+        QVERIFY(QFileInfo(m_dir.filePath("run/checkpoint.pt")).isFile());
+        qInfo("worst event-loop stall while training: %lld ms", worst);
+        QVERIFY2(worst < 50, qPrintable(QString("event loop stalled %1 ms").arg(worst)));
+
+        // Loss exports: every record in the CSV, a PNG of the plot.
+        QCOMPARE(train->lossPlot()->exportCsv(m_dir.filePath("losses.csv")), QString());
+        QFile csv(m_dir.filePath("losses.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 41);
+        QCOMPARE(train->lossPlot()->exportPng(m_dir.filePath("losses.png")), QString());
+        QVERIFY(!QImage(m_dir.filePath("losses.png")).isNull());
+        // The trained model opens in the other panels.
+        QVERIFY(w.openModel(train->lastCheckpoint()));
+        w.samplePanel()->task()->waitForIdle();
+        QCOMPARE(w.samplePanel()->grid()->count(), 36);
+
+        // Bad data: the form reports it in the window, nothing crashes.
+        train->setData(m_dir.filePath("no-such-data"));
+        QSignalSpy running(train, &TrainPanel::runningChanged);
+        train->start();
+        QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), 10000);
+        QVERIFY(w.lastMessageWasError());
+        QVERIFY2(w.lastMessage().contains("no-such-data"), qPrintable(w.lastMessage()));
+    }
+
+    void closingMidTrainingAsksThenSaves() {
+        auto* w = new MainWindow;
+        w->show();
+        auto* train = w->trainPanel();
+        train->setData(write_tiny_idx(m_dir.path()));
+        train->setWidth(8);
+        train->setBatch(16);
+        train->setSteps(100000);
+        train->setPreviewEvery(0);
+        const QString run = m_dir.filePath("run-close");
+        train->setOutDir(run);
+        train->start();
+        QTRY_VERIFY_WITH_TIMEOUT(train->lossPlot()->history().size() >= 5, 30000);
+        // Refusing keeps the window and the training.
+        QTimer::singleShot(200, [] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Cancel)->click();
+        });
+        QVERIFY(!w->close());
+        QVERIFY(train->isRunning());
+        // Accepting stops, saves and closes.
+        QTimer::singleShot(200, [] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
+                box->button(QMessageBox::Save)->click();
+        });
+        QVERIFY(w->close());
+        QVERIFY(!train->isRunning());
+        QVERIFY(QFileInfo(run + "/checkpoint.pt").isFile());
+        QVERIFY(QFileInfo(run + "/losses.csv").isFile());
+        delete w;
+    }
+
+    void smoothingIsABiasCorrectedMovingAverage() {
+        const auto flat = LossPlot::smooth({2, 2, 2}, 0.6);
+        for (double v : flat) QCOMPARE(v, 2.0);  // no bias towards zero at the start
+        const auto s = LossPlot::smooth({0, 10}, 0.5);
+        QCOMPARE(s[0], 0.0);
+        QVERIFY(std::abs(s[1] - 5.0 / 0.75) < 1e-12);
+        const auto raw = LossPlot::smooth({1, 5, 3}, 0.0);
+        QCOMPARE(raw, (std::vector<double>{1, 5, 3}));
+    }
+
+    void latestTaskDropsStaleResults() {
+        LatestTask task;
+        QStringList applied;
+        for (int i = 0; i < 5; ++i)
+            task.submit([i, &applied]() -> LatestTask::Apply {
+                QThread::msleep(30);
+                return [i, &applied] { applied << QString::number(i); };
+            });
+        task.waitForIdle();
+        QCOMPARE(applied, QStringList{"4"});  // 0 ran but was stale, 1..3 never ran
+        QSignalSpy failed(&task, &LatestTask::failed);
+        task.submit([]() -> LatestTask::Apply { throw std::runtime_error("model exploded"); });
+        task.waitForIdle();
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.front().at(1).toString(), QString("model exploded"));
+    }
+};
+
+int main(int argc, char** argv) {
+    ign::ensure_blas_core_type(argc, argv);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("ign-studio-tests");
+    ign::configure_threads(0);
+    TestStudio test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_studio.moc"
