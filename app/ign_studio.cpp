@@ -1,12 +1,42 @@
 // ign-studio: the desktop application. Thin: settings up the process, then the window from ign_ui.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
 #include <QTimer>
 #include <cstdio>
 
 #include "ign/system.h"
 #include "ign/version.h"
 #include "main_window.h"
+#include "project_panel.h"
+#include "loss_plot.h"
+#include "train_panel.h"
+
+namespace {
+
+// For the README's screenshots: a short live training run on the digits and an example sketch on the
+// canvas, then a grab of each panel into `dir`, then quit.
+void stage_screenshots(ign_ui::MainWindow& window, const QString& dir) {
+    const QString sketch = QCoreApplication::applicationDirPath() + "/../../resources/examples/sketch-3.png";
+    if (QFileInfo(sketch).isFile()) window.projectPanel()->loadFile(sketch);
+    auto* train = window.trainPanel();
+    train->setData("digits");
+    train->setWidth(16);
+    train->setBatch(32);
+    train->setSteps(300);
+    train->lossPlot()->setLogScale(true);
+    train->setPreviewEvery(25);
+    train->setOutDir(QDir::temp().filePath("ign-studio-screenshot-run"));
+    QObject::connect(train, &ign_ui::TrainPanel::runningChanged, &window, [&window, dir](bool running) {
+        if (running) return;
+        for (const auto& path : window.saveScreenshots(dir)) std::printf("%s\n", qPrintable(path));
+        window.close();
+    });
+    train->start();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     ign::ensure_blas_core_type(argc, argv);  // may re-execute with the right OpenBLAS kernels
@@ -21,7 +51,7 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument("checkpoint", "model to open (default: the last one used, else models/digits.pt)");
     QCommandLineOption threads("threads", "LibTorch threads (0: all cores)", "n", "0");
-    QCommandLineOption screenshots("screenshots", "save a screenshot of each panel into DIR and quit", "dir");
+    QCommandLineOption screenshots("screenshots", "run a short training, then save a screenshot of each panel into DIR and quit", "dir");
     QCommandLineOption quit_after("quit-after", "close the window after MS milliseconds (smoke tests)", "ms");
     parser.addOptions({threads, screenshots, quit_after});
     parser.process(app);
@@ -33,10 +63,7 @@ int main(int argc, char** argv) {
     window.show();
 
     if (parser.isSet(screenshots)) {
-        QTimer::singleShot(1500, &window, [&] {
-            for (const auto& path : window.saveScreenshots(parser.value(screenshots))) std::printf("%s\n", qPrintable(path));
-            window.close();
-        });
+        QTimer::singleShot(500, &window, [&] { stage_screenshots(window, parser.value(screenshots)); });
     }
     if (parser.isSet(quit_after)) QTimer::singleShot(parser.value(quit_after).toInt(), &window, &QWidget::close);
     return app.exec();

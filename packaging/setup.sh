@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# From a fresh Debian 12 machine: install every dependency, fetch the data sets, build, and run a
-# short demo of the `ign` tool (train briefly, sample, refine, interpolate, project) into demo/.
-#   bash packaging/setup.sh            everything, then the demo
-#   bash packaging/setup.sh --no-demo  everything but the demo (used by the test command)
+# From a fresh Debian 12 machine: install every dependency, fetch the data sets, build, and open
+# IGN Studio on the bundled digits model.
+#   bash packaging/setup.sh              everything, then the studio (screenshots into demo/ without a display)
+#   bash packaging/setup.sh --demo       everything, then a command-line demo of `ign` into demo/
+#   bash packaging/setup.sh --no-launch  everything but launching (used by the test command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run_demo=1
-[ "${1:-}" = "--no-demo" ] && run_demo=0
+mode=studio
+case "${1:-}" in
+  --demo) mode=demo ;;
+  --no-launch|--no-demo) mode=none ;;
+  "") ;;
+  *) echo "usage: bash packaging/setup.sh [--demo | --no-launch]" >&2; exit 2 ;;
+esac
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
@@ -26,10 +32,20 @@ echo "== fetching data sets into data/"
 bash packaging/fetch-data.sh
 
 echo "== building (Release) into build/"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DIGN_BUILD_GUI=ON >/dev/null
 cmake --build build
 
-[ $run_demo -eq 1 ] || exit 0
+[ $mode = none ] && exit 0
+if [ $mode = studio ]; then
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "== opening IGN Studio on models/digits.pt"
+    exec build/app/ign-studio models/digits.pt
+  fi
+  echo "== no display here: IGN Studio runs under a virtual display and saves a screenshot of each panel"
+  xvfb-run -a -s "-screen 0 1400x950x24" build/app/ign-studio models/digits.pt --screenshots demo
+  echo "== look at demo/studio-*.png; on a desktop, run: build/app/ign-studio"
+  exit 0
+fi
 
 ign=build/app/ign
 echo "== demo: a short training run on MNIST digits, then every inference command, into demo/"

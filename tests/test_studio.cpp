@@ -3,6 +3,7 @@
 // without stalling the event loop, sliders change images, exports write valid files, bad input shows
 // an error in the window and nothing is lost.
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QPainter>
 #include <QElapsedTimer>
@@ -189,6 +190,29 @@ private slots:
         QVERIFY2(!w.lastMessageWasError(), qPrintable(w.lastMessage()));
     }
 
+    void projectsAWholeFolderAndReportsBadFiles() {
+        MainWindow w;
+        auto* panel = w.projectPanel();
+        const QString in = m_dir.filePath("folder-in"), out = m_dir.filePath("folder-out");
+        QDir().mkpath(in);
+        for (int i = 0; i < 3; ++i) {
+            QImage image(64 + i * 50, 90, QImage::Format_RGB32);
+            image.fill(QColor(i * 80, 20, 200));
+            QVERIFY(image.save(QString("%1/image%2.%3").arg(in).arg(i).arg(i == 1 ? "jpg" : "bmp")));
+        }
+        QFile junk(in + "/junk.png");
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("junk");
+        junk.close();
+        panel->projectFolder(in, out);
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastMessage().startsWith("projected"), 30000);
+        QCOMPARE(QDir(out).entryList({"*.png"}).size(), 3);
+        QCOMPARE(QImage(out + "/image1.png").size(), QSize(28, 28));
+        QCOMPARE(QImage(out + "/image1.png").text("k"), QString("2"));
+        QVERIFY2(w.lastMessage().contains("projected 3 of 4") && w.lastMessage().contains("junk.png"),
+                 qPrintable(w.lastMessage()));
+    }
+
     void corruptCheckpointIsRefusedAndTheModelStays() {
         MainWindow w;
         const auto model = w.model();
@@ -340,6 +364,14 @@ private slots:
         train->setOutDir(run);
         train->start();
         QTRY_VERIFY_WITH_TIMEOUT(train->lossPlot()->history().size() >= 5, 30000);
+        // Pause holds the run between steps; resume continues it.
+        train->pauseAction()->setChecked(true);
+        QTest::qWait(300);
+        const size_t paused_at = train->lossPlot()->history().size();
+        QTest::qWait(500);
+        QCOMPARE(train->lossPlot()->history().size(), paused_at);
+        train->pauseAction()->setChecked(false);
+        QTRY_VERIFY_WITH_TIMEOUT(train->lossPlot()->history().size() > paused_at + 2, 30000);
         // Refusing keeps the window and the training.
         QTimer::singleShot(200, [] {
             if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))

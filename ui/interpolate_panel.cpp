@@ -159,15 +159,18 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     auto* play = new QToolButton(this);
     play->setDefaultAction(m_play);
     play->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    auto* save_strip = new QPushButton("Export strip PNG…", this);
-    auto* save_animation = new QPushButton("Export animation (GIF / AVI)…", this);
-    connect(save_strip, &QPushButton::clicked, this, [this] {
+    auto* save_strip = new QAction("Export &strip PNG…", this);
+    save_strip->setShortcut(QKeySequence("Ctrl+Shift+X"));
+    auto* save_animation = new QAction("Export &animation (GIF / AVI)…", this);
+    save_animation->setShortcut(QKeySequence("Ctrl+Shift+V"));
+    m_export_actions = {save_strip, save_animation};
+    connect(save_strip, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, "Export strip", "interpolation.png", "PNG (*.png)");
         if (path.isEmpty()) return;
         const QString error = saveStrip(path);
         emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
     });
-    connect(save_animation, &QPushButton::clicked, this, [this] {
+    connect(save_animation, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, "Export animation", "interpolation.gif",
                                                           "Animated GIF (*.gif);;Motion JPEG video (*.avi)");
         if (path.isEmpty()) return;
@@ -179,8 +182,11 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     bottom->addWidget(m_method);
     bottom->addWidget(play);
     bottom->addStretch();
-    bottom->addWidget(save_strip);
-    bottom->addWidget(save_animation);
+    for (auto* a : m_export_actions) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        bottom->addWidget(b);
+    }
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_modes, 1);

@@ -52,6 +52,7 @@ public:
     void setModel(std::shared_ptr<ign::ModelSession> model);
 
     QAction* playAction() const { return m_play; }
+    QList<QAction*> exportActions() const { return m_export_actions; }
     QSlider* slider() const { return m_t; }
     XYPad* pad() const { return m_pad; }
     ImageView* output() const { return m_output; }
@@ -93,6 +94,7 @@ private:
     XYPad* m_pad;
     ImageView *m_output, *m_strip, *m_output2d, *m_grid;
     QAction* m_play;
+    QList<QAction*> m_export_actions;
     QTimer* m_timer;
     int m_play_direction = 1;
     LatestTask* m_task;

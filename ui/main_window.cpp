@@ -135,10 +135,14 @@ void MainWindow::buildMenus() {
 
     auto* sample = menuBar()->addMenu("&Sample");
     sample->addActions({m_sample->generateAction(), m_sample->newSeedAction()});
+    sample->addSeparator();
+    sample->addActions(m_sample->resultActions());
     auto* interpolate = menuBar()->addMenu("&Interpolate");
     interpolate->addAction(m_interpolate->playAction());
+    interpolate->addActions(m_interpolate->exportActions());
     auto* project = menuBar()->addMenu("&Project");
-    project->addActions({m_project->openAction(), m_project->pasteAction(), m_project->projectFolderAction()});
+    project->addActions({m_project->openAction(), m_project->pasteAction(), m_project->projectFolderAction(),
+                         m_project->saveAction()});
     project->addSeparator();
     project->addActions(m_project->editActions());
 

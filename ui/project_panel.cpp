@@ -19,6 +19,7 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "image_qt.h"
@@ -81,10 +82,13 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     connect(m_canvas, &SketchCanvas::historyChanged, this, update_history);
     update_history();
 
+    // Two rows of tools: drawing, then editing and input.
     auto* toolbar = new QToolBar(this);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (auto* a : {m_brush, m_eraser, m_smaller, m_larger, m_undo, m_redo, m_clear, m_invert, m_open, m_paste})
-        toolbar->addAction(a);
+    for (auto* a : {m_brush, m_eraser, m_smaller, m_larger}) toolbar->addAction(a);
+    auto* edit_bar = new QToolBar(this);
+    edit_bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (auto* a : {m_undo, m_redo, m_clear, m_invert, m_open, m_paste}) edit_bar->addAction(a);
     m_brush_label = new QLabel(QString("brush %1").arg(m_canvas->brushSize()), this);
     connect(m_canvas, &SketchCanvas::brushSizeChanged, this, [this](int s) { m_brush_label->setText(QString("brush %1").arg(s)); });
 
@@ -129,15 +133,18 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     results_top->addWidget(m_input);
     results_top->addWidget(m_output);
     auto* folder_row = new QHBoxLayout;
-    auto* folder_button = new QPushButton("Project folder…", this);
-    connect(folder_button, &QPushButton::clicked, m_project_folder, &QAction::trigger);
+    auto* folder_button = new QToolButton(this);
+    folder_button->setDefaultAction(m_project_folder);
     m_folder_progress = new QProgressBar(this);
     m_folder_progress->setVisible(false);
     m_folder_cancel_button = new QPushButton("Cancel", this);
     m_folder_cancel_button->setVisible(false);
     connect(m_folder_cancel_button, &QPushButton::clicked, this, &ProjectPanel::cancelFolderJob);
-    auto* save = new QPushButton("Save result…", this);
-    connect(save, &QPushButton::clicked, this, [this] {
+    m_save = new QAction(QIcon::fromTheme("document-save"), "&Save projection…", this);
+    m_save->setShortcut(QKeySequence("Ctrl+Shift+K"));
+    auto* save = new QToolButton(this);
+    save->setDefaultAction(m_save);
+    connect(m_save, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, "Save projection", "projection.png", "PNG (*.png)");
         if (path.isEmpty()) return;
         const QString error = saveOutput(path);
@@ -154,6 +161,7 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     tools_row->addWidget(toolbar, 1);
     tools_row->addWidget(m_brush_label);
     left->addLayout(tools_row);
+    left->addWidget(edit_bar);
     left->addWidget(m_canvas, 1);
     left->addWidget(new QLabel("Draw, drop or paste an image (any size or format), or open one.", this));
     auto* right = new QVBoxLayout;

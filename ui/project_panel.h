@@ -42,6 +42,7 @@ public:
     QAction* openAction() const { return m_open; }
     QAction* pasteAction() const { return m_paste; }
     QAction* projectFolderAction() const { return m_project_folder; }
+    QAction* saveAction() const { return m_save; }
     int projectionsShown() const { return m_shown; }
 
     // Loads an image file onto the canvas; false (and a message naming the file) when it cannot.
@@ -84,7 +85,7 @@ private:
     QProgressBar* m_folder_progress;
     QPushButton* m_folder_cancel_button;
     QAction *m_brush, *m_eraser, *m_smaller, *m_larger, *m_undo, *m_redo, *m_clear, *m_invert, *m_open, *m_paste,
-        *m_project_folder;
+        *m_project_folder, *m_save;
     QTimer* m_debounce;
     LatestTask* m_task;
     QString m_source = "canvas";

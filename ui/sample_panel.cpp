@@ -65,38 +65,48 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
     m_change_label = new QLabel(this);
     m_change_label->setWordWrap(true);
     m_change_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto* to_project = new QPushButton("Send to Project", this);
-    auto* to_a = new QPushButton("Interpolate: anchor A", this);
-    auto* to_b = new QPushButton("Interpolate: anchor B", this);
-    auto* save_selected = new QPushButton("Save selected…", this);
-    auto* save_grid = new QPushButton("Save grid…", this);
-    connect(to_project, &QPushButton::clicked, this, [this] {
+    auto action = [this](const QString& text, const QString& key) {
+        auto* a = new QAction(text, this);
+        a->setShortcut(QKeySequence(key));
+        m_actions << a;
+        return a;
+    };
+    auto* to_project = action("Send sample to &Project", "Ctrl+Shift+J");
+    auto* to_a = action("Sample as interpolation anchor &A", "Ctrl+Shift+A");
+    auto* to_b = action("Sample as interpolation anchor &B", "Ctrl+Shift+B");
+    auto* save_selected = action("Save &selected samples…", "Ctrl+Shift+E");
+    auto* save_grid = action("Save sample &grid…", "Ctrl+Shift+G");
+    connect(to_project, &QAction::triggered, this, [this] {
         const auto rows = selectedRows();
         if (rows.isEmpty()) return emit message("select a sample first", true);
         const auto& c = m_chains[size_t(rows.front())];
         emit sendToProject(to_qimage(c.steps.back()), QString("sample %1 of seed %2").arg(rows.front()).arg(m_chains_seed));
     });
     for (auto [button, anchor] : {std::pair{to_a, 0}, std::pair{to_b, 1}})
-        connect(button, &QPushButton::clicked, this, [this, anchor = anchor] {
+        connect(button, &QAction::triggered, this, [this, anchor = anchor] {
             const auto rows = selectedRows();
             if (rows.isEmpty()) return emit message("select a sample first", true);
             emit sendToInterpolate(m_chains[size_t(rows.front())].latent, anchor,
                                    QString("sample %1 of seed %2").arg(rows.front()).arg(m_chains_seed));
         });
-    connect(save_selected, &QPushButton::clicked, this, [this] {
+    connect(save_selected, &QAction::triggered, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, "Save selected samples into");
         if (folder.isEmpty()) return;
         const QString error = saveSelected(folder);
         emit message(error.isEmpty() ? "saved selected samples into " + folder : error, !error.isEmpty());
     });
-    connect(save_grid, &QPushButton::clicked, this, [this] {
+    connect(save_grid, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, "Save sample grid", "samples.png", "PNG (*.png)");
         if (path.isEmpty()) return;
         const QString error = saveGrid(path);
         emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
     });
     auto* actions = new QHBoxLayout;
-    for (auto* b : {to_project, to_a, to_b, save_selected, save_grid}) actions->addWidget(b);
+    for (auto* a : m_actions) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        actions->addWidget(b);
+    }
     actions->addStretch();
 
     auto* chain_box = new QWidget(this);

@@ -26,6 +26,7 @@ public:
 
     QAction* generateAction() const { return m_generate; }
     QAction* newSeedAction() const { return m_new_seed; }
+    QList<QAction*> resultActions() const { return m_actions; }
     QListWidget* grid() const { return m_grid; }
     ImageView* chainView() const { return m_chain_view; }
     LatestTask* task() const { return m_task; }
@@ -62,6 +63,7 @@ private:
     ImageView* m_chain_view;
     QLabel* m_change_label;
     QAction *m_generate, *m_new_seed;
+    QList<QAction*> m_actions;
     LatestTask* m_task;
     std::vector<ign::SampleChain> m_chains;
     int m_chains_seed = 0;

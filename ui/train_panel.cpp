@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -302,13 +303,13 @@ void TrainPanel::onProgress(const ign::TrainProgress& p) {
 }
 
 void TrainPanel::onFinished(const QString& status, const QString& text, const QString& checkpoint) {
-    setRunning(false);
     m_pause->setChecked(false);
     m_progress->setRange(0, std::max(1, m_progress->maximum()));
     if (!checkpoint.isEmpty()) m_last_checkpoint = checkpoint;
     const bool error = status == "failed" || status == "diverged";
     m_status->setText((error ? "Training " + status + ": " : "") + text);
     emit message(text, error);
+    setRunning(false);
     if (!checkpoint.isEmpty() && !error) emit checkpointReady(checkpoint);
 }
 
@@ -322,9 +323,15 @@ void TrainPanel::setRunning(bool running) {
 }
 
 void TrainPanel::browseData() {
-    const QString folder = QFileDialog::getExistingDirectory(this, "Image folder or folder of IDX files");
-    if (folder.isEmpty()) return;
-    setData(folder);
+    QMenu menu(this);
+    auto* folder = menu.addAction("Image folder or folder of IDX files…");
+    auto* file = menu.addAction("IDX images file (*-idx3-ubyte[.gz])…");
+    auto* chosen = menu.exec(QCursor::pos());
+    QString spec;
+    if (chosen == folder) spec = QFileDialog::getExistingDirectory(this, "Image folder or folder of IDX files");
+    else if (chosen == file)
+        spec = QFileDialog::getOpenFileName(this, "IDX images file", {}, "IDX images (*idx3-ubyte *idx3-ubyte.gz);;All files (*)");
+    if (!spec.isEmpty()) setData(spec);
 }
 
 void TrainPanel::browseResume() {
