@@ -168,6 +168,37 @@ private slots:
         }
     }
 
+    // A flipped bit inside the weights (the archive itself still reads) is caught by the checksum.
+    void aDamagedWeightIsCaughtByTheChecksum() {
+        IgnNet model(testing::tiny_model());
+        const float marker = 1234.5678f;
+        {
+            torch::NoGradGuard no_grad;
+            model->parameters().front().fill_(marker);
+        }
+        CheckpointInfo info;
+        info.model = testing::tiny_model();
+        const auto path = m_dir.filePath("marked.pt");
+        save_checkpoint(path.toStdString(), info, model, nullptr);
+        QVERIFY(load_checkpoint(path.toStdString()).model);  // intact: loads
+        auto bytes = bytes_of(path);
+        const QByteArray pattern(reinterpret_cast<const char*>(&marker), sizeof marker);
+        const auto at = bytes.indexOf(pattern + pattern);
+        QVERIFY(at > 0);
+        bytes[at + 1] = char(bytes[at + 1] ^ 0x10);
+        const auto damaged = m_dir.filePath("damaged.pt");
+        QFile f(damaged);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+        try {
+            load_checkpoint(damaged.toStdString());
+            QFAIL("a damaged checkpoint was accepted");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString(e.what()).contains("damaged.pt") && QString(e.what()).contains("checksum"), e.what());
+        }
+    }
+
     void dataSmallerThanABatchIsRefused() {
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                                  Trainer(tiny_options(m_dir.filePath("small"), 1), testing::synthetic_digits(8)));

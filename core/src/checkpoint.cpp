@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -132,8 +133,37 @@ void write_loss_csv(const std::string& path, const std::vector<LossRecord>& hist
     write_file_atomically(path, s.str());
 }
 
+namespace {
+
+torch::Tensor history_tensor(const std::vector<LossRecord>& records) {
+    auto history = torch::zeros({int64_t(records.size()), 6}, torch::kFloat64);
+    auto h = history.accessor<double, 2>();
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        h[i][0] = double(r.step); h[i][1] = r.wall_s; h[i][2] = r.total;
+        h[i][3] = r.reconstruction; h[i][4] = r.idempotence; h[i][5] = r.tightness;
+    }
+    return history;
+}
+
+}  // namespace
+
+uint32_t checkpoint_checksum(IgnNet& model, const torch::Tensor& history) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    auto add = [&crc](const torch::Tensor& tensor) {
+        const auto t = tensor.detach().cpu().contiguous();
+        if (t.numel() == 0) return;  // zlib: a null buffer would reset the CRC to its initial value
+        crc = crc32(crc, static_cast<const Bytef*>(t.data_ptr()), uInt(t.numel() * t.element_size()));
+    };
+    for (const auto& p : model->named_parameters()) add(p.value());
+    for (const auto& b : model->named_buffers()) add(b.value());
+    add(history.to(torch::kFloat64));
+    return uint32_t(crc);
+}
+
 void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet& model,
                      torch::optim::Optimizer* optimizer) {
+    const auto history = history_tensor(info.history);
     json meta = {{"format", "ign-checkpoint"},
                  {"format_version", kCheckpointFormatVersion},
                  {"created_by", std::string("ign ") + kVersion},
@@ -144,7 +174,8 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                             {"seed", info.train.seed}}},
                  {"noise", to_string(info.noise)},
                  {"step", info.step},
-                 {"wall_time_s", info.wall_time_s}};
+                 {"wall_time_s", info.wall_time_s},
+                 {"checksum_crc32", checkpoint_checksum(model, history)}};
     torch::serialize::OutputArchive archive;
     archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
@@ -160,13 +191,6 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
         archive.write("spectral_std_real", info.spectral.std_real);
         archive.write("spectral_mean_imag", info.spectral.mean_imag);
         archive.write("spectral_std_imag", info.spectral.std_imag);
-    }
-    auto history = torch::zeros({int64_t(info.history.size()), 6}, torch::kFloat64);
-    auto h = history.accessor<double, 2>();
-    for (size_t i = 0; i < info.history.size(); ++i) {
-        const auto& r = info.history[i];
-        h[i][0] = double(r.step); h[i][1] = r.wall_s; h[i][2] = r.total;
-        h[i][3] = r.reconstruction; h[i][4] = r.idempotence; h[i][5] = r.tightness;
     }
     archive.write("history", history);
 
@@ -242,6 +266,12 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
         torch::serialize::InputArchive model_archive;
         archive.read("model", model_archive);
         loaded.model->load(model_archive);
+        if (info.format_version >= 2) {
+            const uint32_t expected = meta.at("checksum_crc32");
+            if (checkpoint_checksum(loaded.model, h) != expected)
+                throw CheckpointError(path + ": damaged checkpoint (checksum mismatch: the weights or loss history "
+                                             "differ from what was saved)");
+        }
         info.noise_sampler();  // validates the spectral statistics against the model
     } catch (const CheckpointError&) {
         throw;

@@ -14,7 +14,8 @@
 
 namespace ign {
 
-constexpr int kCheckpointFormatVersion = 1;
+// 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load.
+constexpr int kCheckpointFormatVersion = 2;
 
 struct CheckpointError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -48,7 +49,11 @@ struct LoadedCheckpoint {
     std::shared_ptr<torch::serialize::InputArchive> archive;  // for restore_optimizer
 };
 
-// Throws CheckpointError naming the file: missing, not a checkpoint, damaged, unsupported version.
+// CRC-32 of the model's parameters and buffers (in registration order) and the loss history.
+uint32_t checkpoint_checksum(IgnNet& model, const torch::Tensor& history);
+
+// Throws CheckpointError naming the file: missing, not a checkpoint, damaged (checksum mismatch),
+// unsupported version.
 LoadedCheckpoint load_checkpoint(const std::string& path);
 void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer);
 
