@@ -197,6 +197,12 @@ QList<QAction*> ProjectPanel::editActions() const {
 
 void ProjectPanel::setModel(std::shared_ptr<ign::ModelSession> model) {
     m_model = std::move(model);
+    // An untouched canvas takes the data's polarity: white strokes on black for the gray sets
+    // (MNIST), dark strokes on white paper for colour images (emoji).
+    if (!m_canvas->canUndo()) {
+        const bool colour = m_model && m_model->channels() == 3;
+        m_canvas->resetSheet(colour ? Qt::white : Qt::black, colour ? Qt::black : Qt::white);
+    }
     projectNow();
 }
 

@@ -47,6 +47,14 @@ void SketchCanvas::setImage(const QImage& image) {
     emit changed();
 }
 
+void SketchCanvas::resetSheet(const QColor& paper, const QColor& ink) {
+    m_paper = paper;
+    m_ink = ink;
+    m_image.fill(m_paper);
+    update();
+    emit changed();
+}
+
 void SketchCanvas::setBrushSize(int size) {
     size = std::clamp(size, 1, 120);
     if (size == m_brush) return;

@@ -16,6 +16,8 @@ public:
     const QImage& image() const { return m_image; }
     // Shown as the model will see it: shorter side fitted, centre cropped.
     void setImage(const QImage& image);
+    // A blank sheet in these colours (no undo step): used when a model with the other polarity opens.
+    void resetSheet(const QColor& paper, const QColor& ink);
     void setEraser(bool on) { m_eraser = on; }
     bool eraser() const { return m_eraser; }
     void setBrushSize(int size);
