@@ -485,6 +485,9 @@ int run_bench(BenchArgs& a) {
 
 int main(int argc, char** argv) {
     ign::ensure_blas_core_type(argc, argv);
+    // Past a file-size limit (ulimit -f) writes fail with EFBIG, reported like a full disk, instead of
+    // the signal killing the process mid-save.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"ign: train and use Idempotent Generative Networks from the terminal"};
     app.set_version_flag("--version", std::string("ign ") + ign::kVersion);
     app.require_subcommand(1);

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QTimer>
+#include <csignal>
 #include <cstdio>
 
 #include "ign/system.h"
@@ -40,6 +41,7 @@ void stage_screenshots(ign_ui::MainWindow& window, const QString& dir) {
 
 int main(int argc, char** argv) {
     ign::ensure_blas_core_type(argc, argv);  // may re-execute with the right OpenBLAS kernels
+    std::signal(SIGXFSZ, SIG_IGN);            // a file-size limit fails a write (reported), not the app
     QApplication app(argc, argv);
     QApplication::setApplicationName("IGN Studio");
     QApplication::setOrganizationName("ign-studio");

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QImageWriter>
+#include <QSaveFile>
 
 namespace ign_ui {
 
@@ -29,8 +30,12 @@ QString save_png(const QImage& image, const QString& path, const QMap<QString, Q
     QImage tagged = image;
     for (auto it = metadata.begin(); it != metadata.end(); ++it) tagged.setText(it.key(), it.value());
     tagged.setText("Software", "IGN Studio");
-    QImageWriter writer(path, "png");
+    // Through a temporary file renamed on success: a full disk never damages an existing file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) return path + ": " + file.errorString();
+    QImageWriter writer(&file, "png");
     if (!writer.write(tagged)) return path + ": " + writer.errorString();
+    if (!file.commit()) return path + ": " + file.errorString() + " (disk full?)";
     return {};
 }
 

@@ -201,6 +201,7 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
         m_last_checkpoint = path;
         emit message(QString("checkpoint saved at step %1: %2").arg(step).arg(path), false);
     });
+    connect(m_worker, &TrainingWorker::warning, this, [this](const QString& text) { emit message(text, true); });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
     m_thread.start();
     setRunning(false);

@@ -38,6 +38,7 @@ void TrainingWorker::run(const ign::TrainRequest& request) {
         callbacks.on_checkpoint = [this](int64_t step, const std::string& path) {
             emit checkpointSaved(step, QString::fromStdString(path));
         };
+        callbacks.on_warning = [this](const std::string& message) { emit warning(QString::fromStdString(message)); };
         const auto result = session.run(callbacks, &m_cancel);
         const char* status = result.status == ign::TrainStatus::Completed   ? "completed"
                              : result.status == ign::TrainStatus::Cancelled ? "stopped"

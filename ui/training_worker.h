@@ -34,6 +34,7 @@ signals:
     void progress(const ign::TrainProgress& progress);
     void preview(qint64 step, const QImage& samples, const QImage& refined);
     void checkpointSaved(qint64 step, const QString& path);
+    void warning(const QString& message);  // training goes on (a checkpoint not written, say)
     // status: "completed", "stopped", "diverged" or "failed" (could not start: bad data or checkpoint).
     void finished(const QString& status, const QString& message, const QString& checkpoint);
 

@@ -4,7 +4,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -110,14 +112,16 @@ std::string tensor_to_text(const torch::Tensor& tensor) {
 void write_file_atomically(const std::string& path, const std::string& bytes) {
     const auto tmp = temporary_name(path);
     {
+        errno = 0;
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out.write(bytes.data(), std::streamsize(bytes.size()));
         out.flush();
         if (!out) {
+            const std::string reason = errno ? std::strerror(errno) : "write failed";
             out.close();
             std::error_code ec;
             fs::remove(tmp, ec);
-            throw CheckpointError(path + ": cannot write (disk full or not writable?)");
+            throw CheckpointError(path + ": cannot write (" + reason + "; disk full or not writable?)");
         }
     }
     commit_temporary(tmp, path);
@@ -194,17 +198,19 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
     }
     archive.write("history", history);
 
+    // Serialised in memory first: LibTorch's file writer aborts the process when a write fails (its
+    // error is thrown through C code), so the file is written by write_file_atomically, which reports a
+    // full disk as an error and leaves the previous file untouched.
+    std::ostringstream bytes;
+    try {
+        archive.save_to(bytes);
+    } catch (const c10::Error& e) {
+        throw CheckpointError(path + ": cannot serialise checkpoint (" + e.what_without_backtrace() + ")");
+    }
     const auto parent = fs::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);
-    const auto tmp = temporary_name(path);
-    try {
-        archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-        fs::remove(tmp, ec);
-        throw CheckpointError(path + ": cannot write checkpoint (" + e.what_without_backtrace() + ")");
-    }
-    commit_temporary(tmp, path);
+    write_file_atomically(path, bytes.str());
 }
 
 LoadedCheckpoint load_checkpoint(const std::string& path) {

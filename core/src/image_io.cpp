@@ -11,6 +11,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "ign/data.h"
+#include "ign/files.h"
 #include "ign/session.h"
 
 namespace fs = std::filesystem;
@@ -65,17 +66,20 @@ cv::Mat resize_and_crop(const cv::Mat& image, int size) {
 }
 
 // Writes an 8-bit BGR or gray image, creating the folder; the format follows the file's extension.
+// Encoded in memory, then written atomically: a full disk never leaves a half-written image behind.
 void write_bgr(const std::string& path, const cv::Mat& image) {
     const auto parent = fs::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);
+    std::vector<uchar> bytes;
     bool ok = false;
     try {
-        ok = cv::imwrite(path, image);
+        ok = cv::imencode(fs::path(path).extension().string(), image, bytes);
     } catch (const cv::Exception& e) {
-        throw std::runtime_error(path + ": cannot write image (" + e.what() + ")");
+        throw std::runtime_error(path + ": cannot encode image (" + e.what() + ")");
     }
-    if (!ok) throw std::runtime_error(path + ": cannot write image (check the folder exists, is writable and has space)");
+    if (!ok) throw std::runtime_error(path + ": cannot encode image (use .png, .jpg, .bmp or .webp)");
+    write_file_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 torch::Tensor mat_to_tensor(const cv::Mat& m) {

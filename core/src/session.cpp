@@ -203,6 +203,7 @@ TrainResult TrainingSession::run(const TrainingCallbacks& callbacks, const std::
     TrainCallbacks inner;
     inner.on_step = callbacks.on_step;
     inner.on_checkpoint = callbacks.on_checkpoint;
+    inner.on_warning = callbacks.on_warning;
     if (callbacks.on_preview) {
         const int columns = int(std::ceil(std::sqrt(double(m->plan.options.preview_count))));
         inner.on_preview = [&](int64_t step, const torch::Tensor& samples, const torch::Tensor& refined) {

@@ -190,7 +190,10 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
                 save(optimizer);
                 if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
             } catch (const CheckpointError& e) {
-                spdlog::error("checkpoint at step {} not saved, training continues: {}", m_info.step, e.what());
+                const auto message = "checkpoint at step " + std::to_string(m_info.step) +
+                                      " not saved, training continues: " + e.what();
+                spdlog::error("{}", message);
+                if (callbacks.on_warning) callbacks.on_warning(message);
             }
         }
     }

@@ -111,6 +111,7 @@ struct TrainingCallbacks {
     // Fixed-seed samples f(z) and f(f(z)), tiled into one grid each.
     std::function<void(int64_t step, const Image8& samples, const Image8& refined)> on_preview;
     std::function<void(int64_t step, const std::string& path)> on_checkpoint;
+    std::function<void(const std::string& message)> on_warning;  // e.g. a checkpoint not written
 };
 
 // A training run for an interactive client: plan_training() + Trainer behind a torch-free handle.

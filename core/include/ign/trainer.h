@@ -18,6 +18,8 @@ struct TrainCallbacks {
     // f(z) and f(f(z)) for the fixed preview noise, with the default inference normalisation.
     std::function<void(int64_t step, const torch::Tensor& samples, const torch::Tensor& refined)> on_preview;
     std::function<void(int64_t step, const std::string& path)> on_checkpoint;
+    // Something went wrong that training survives (a checkpoint that could not be written).
+    std::function<void(const std::string& message)> on_warning;
 };
 
 class Trainer {
