@@ -213,6 +213,68 @@ private slots:
                  qPrintable(w.lastMessage()));
     }
 
+    // A hundred files at once, a 10,000 x 10,000 image, rapid slider and brush input, and a model of
+    // the other preset (dcgan64, colour, 64 px): the studio keeps working.
+    void survivesFloodsHugeImagesAndAnotherPreset() {
+        MainWindow w;
+        w.show();
+        auto* panel = w.projectPanel();
+        w.tabs()->setCurrentWidget(panel);
+        QList<QUrl> urls;
+        for (int i = 0; i < 100; ++i) {
+            QImage small(30 + i, 20 + i, QImage::Format_RGB32);
+            small.fill(QColor(i * 2, 255 - i * 2, 100));
+            const QString file = m_dir.filePath(QString("flood-%1.png").arg(i));
+            QVERIFY(small.save(file));
+            urls << QUrl::fromLocalFile(file);
+        }
+        drop_urls(panel, urls);
+        QVERIFY2(w.lastMessage().contains("100 files dropped"), qPrintable(w.lastMessage()));
+        QImage huge(10000, 10000, QImage::Format_Grayscale8);
+        huge.fill(0);
+        QPainter(&huge).fillRect(4000, 1000, 2000, 8000, Qt::white);
+        const QString huge_file = m_dir.filePath("huge.png");
+        QVERIFY(huge.save(huge_file, "PNG", 0));
+        huge = QImage();
+        const int shown = panel->projectionsShown();
+        drop_urls(panel, {QUrl::fromLocalFile(huge_file)});
+        QVERIFY2(w.lastMessage().contains("10000x10000"), qPrintable(w.lastMessage()));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->projectionsShown() > shown, 10000);
+        QVERIFY(qGray(panel->inputView()->image().pixel(14, 14)) > 128);
+        // Rapid input: 200 slider moves and 300 stroke segments without waiting.
+        auto* interpolate = w.interpolatePanel();
+        for (int i = 0; i < 200; ++i) interpolate->slider()->setValue((i * 37) % 1001);
+        auto* canvas = panel->canvas();
+        send_mouse(canvas, QEvent::MouseButtonPress, canvas->toWidget({20, 20}), Qt::LeftButton);
+        for (int i = 0; i < 300; ++i)
+            send_mouse(canvas, QEvent::MouseMove, canvas->toWidget({20 + (i * 7) % 240, 20 + (i * 13) % 240}), Qt::LeftButton);
+        send_mouse(canvas, QEvent::MouseButtonRelease, canvas->toWidget({100, 100}), Qt::NoButton);
+        interpolate->task()->waitForIdle();
+        panel->task()->waitForIdle();
+        QVERIFY(!w.lastMessageWasError());
+
+        // The other preset: train a tiny dcgan64 colour model for two steps and open it everywhere.
+        auto* train = w.trainPanel();
+        train->setData(write_tiny_idx(m_dir.path()));
+        train->setPreset("dcgan64");
+        train->setWidth(8);
+        train->setBatch(8);
+        train->setSteps(2);
+        train->setOutDir(m_dir.filePath("run-dcgan"));
+        QSignalSpy done(train, &TrainPanel::checkpointReady);
+        train->start();
+        QVERIFY(done.wait(120000));
+        QVERIFY2(w.openModel(train->lastCheckpoint()), qPrintable(w.lastMessage()));
+        QCOMPARE(w.model()->channels(), 3);
+        QCOMPARE(w.model()->image_size(), 64);
+        w.samplePanel()->task()->waitForIdle();
+        QCOMPARE(w.samplePanel()->grid()->count(), 36);
+        panel->task()->waitForIdle();
+        QCOMPARE(panel->outputView()->image().size(), QSize(64, 64));
+        interpolate->task()->waitForIdle();
+        QCOMPARE(interpolate->output()->image().size(), QSize(64, 64));
+    }
+
     void corruptCheckpointIsRefusedAndTheModelStays() {
         MainWindow w;
         const auto model = w.model();

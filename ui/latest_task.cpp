@@ -3,6 +3,9 @@
 #include <QCoreApplication>
 #include <QtConcurrent/QtConcurrentRun>
 #include <exception>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace ign_ui {
 
@@ -28,6 +31,10 @@ void LatestTask::start(int id, Work work) {
     m_running_id = id;
     m_error.clear();
     m_watcher.setFuture(QtConcurrent::run([work = std::move(work), this]() -> Apply {
+        // Inference runs at nice 5: above training (nice 10), below the GUI thread, so the event loop
+        // keeps a core on a busy two-core machine. Set once per pool thread, before its first torch op.
+        static thread_local const bool niced = setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5) == 0;
+        (void)niced;
         try {
             return work();
         } catch (const std::exception& e) {

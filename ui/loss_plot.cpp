@@ -99,12 +99,18 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
     m_replot_timer = new QTimer(this);
     m_replot_timer->setInterval(100);
     connect(m_replot_timer, &QTimer::timeout, this, [this] {
-        if (!m_dirty) return;
+        if (!m_dirty || !isVisible()) return;  // a hidden plot is redrawn when shown (showEvent)
         m_dirty = false;
         if (m_autoscale->isChecked()) rescale();
         m_plot->replot(QCustomPlot::rpQueuedReplot);
     });
     m_replot_timer->start();
+}
+
+void LossPlot::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_autoscale->isChecked()) rescale();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 double LossPlot::key(const ign::LossRecord& r) const { return m_axis->currentIndex() == 1 ? r.wall_s : double(r.step); }

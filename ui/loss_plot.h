@@ -47,6 +47,9 @@ public:
 public slots:
     void rescale();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void rebuild();
     double key(const ign::LossRecord& r) const;

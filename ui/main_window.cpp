@@ -207,11 +207,14 @@ void MainWindow::updateStatus() {
 }
 
 void MainWindow::showMessage(const QString& text, bool error) {
+    // A style-sheet change repolishes the label (tens of ms): only when the error state flips.
+    if (error != m_last_error || m_last_message.isEmpty())
+        m_status_message->setStyleSheet(error ? "color: #b00020; font-weight: bold" : "");
     m_last_message = text;
     m_last_error = error;
     m_status_message->setText(text);
     m_status_message->setToolTip(text);
-    m_status_message->setStyleSheet(error ? "color: #b00020; font-weight: bold" : "");
+    emit messageShown(text, error);
 }
 
 void MainWindow::exportCurrent() {

@@ -49,6 +49,9 @@ public slots:
     void saveHistory();
     void about();
 
+signals:
+    void messageShown(const QString& text, bool error);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 

@@ -206,7 +206,11 @@ void ProjectPanel::setModel(std::shared_ptr<ign::ModelSession> model) {
     projectNow();
 }
 
-void ProjectPanel::requestProjection() { m_debounce->start(); }
+// Coalesces changes: the first change of a burst schedules one projection 30 ms later and later
+// changes ride along, so a projection follows continuous drawing instead of waiting for a pause.
+void ProjectPanel::requestProjection() {
+    if (!m_debounce->isActive()) m_debounce->start();
+}
 
 void ProjectPanel::projectNow() {
     m_debounce->stop();

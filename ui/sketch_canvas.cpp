@@ -6,7 +6,7 @@
 
 namespace ign_ui {
 namespace {
-constexpr size_t kUndoLimit = 100;
+constexpr size_t kUndoLimit = 50;  // 50 strokes of a 280x280 RGB32 sheet: 16 MB
 }
 
 SketchCanvas::SketchCanvas(QWidget* parent) : QWidget(parent), m_image(kSize, kSize, QImage::Format_RGB32) {

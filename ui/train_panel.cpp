@@ -364,6 +364,7 @@ void TrainPanel::setData(const QString& spec) {
     m_data->setProperty("explicit", true);
 }
 void TrainPanel::setSteps(int steps) { m_steps->setValue(steps); }
+void TrainPanel::setPreset(const QString& preset) { m_preset->setCurrentText(preset); }
 void TrainPanel::setBatch(int batch) { m_batch->setValue(batch); }
 void TrainPanel::setWidth(int width) { m_width->setValue(width); }
 void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }

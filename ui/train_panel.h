@@ -41,6 +41,7 @@ public:
     // For tests and scripts: fill the form.
     void setData(const QString& spec);
     void setSteps(int steps);
+    void setPreset(const QString& preset);
     void setBatch(int batch);
     void setWidth(int width);
     void setPreviewEvery(int steps);

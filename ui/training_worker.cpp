@@ -1,6 +1,9 @@
 #include "training_worker.h"
 
 #include <QThread>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "ign/session.h"
 #include "image_qt.h"
@@ -15,6 +18,9 @@ void TrainingWorker::registerTypes() {
 
 void TrainingWorker::run(const ign::TrainRequest& request) {
     m_cancel = false;
+    // Training yields to the interactive work: this thread (and the OpenMP team it starts, which
+    // inherits it) runs at nice 10, so drawing, sliders and live projection get the cores first.
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
     try {
         ign::TrainingSession session(request);
         const auto& o = session.options();
