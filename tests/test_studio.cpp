@@ -275,6 +275,43 @@ private slots:
         QCOMPARE(interpolate->output()->image().size(), QSize(64, 64));
     }
 
+    // Damaged or hostile settings (binary junk, out-of-range values, a last model that is not a
+    // checkpoint) never stop the studio from opening on a working model.
+    void badSettingsAreIgnored() {
+        const QString file = QSettings().fileName();
+        QDir().mkpath(QFileInfo(file).path());
+        QFile junk(file);
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 4096; ++i) junk.putChar(char((i * 7919) % 256));
+        junk.close();
+        {
+            MainWindow w;
+            QVERIFY(w.model());
+        }
+        QFile::remove(file);
+        const QString fake_model = m_dir.filePath("fake-model.pt");
+        QFile fake(fake_model);
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("not a model");
+        fake.close();
+        {
+            QSettings s;
+            s.setValue("model/last", fake_model);
+            s.setValue("window/tab", 99);
+            s.setValue("window/geometry", QByteArray("garbage"));
+            s.setValue("train/width", -5);
+            s.setValue("train/batch", "many");
+            s.setValue("train/smoothing", 7.5);
+            s.setValue("sample/k", 1000);
+        }
+        MainWindow w;
+        w.show();
+        QVERIFY(w.model());
+        QVERIFY(QString::fromStdString(w.model()->path()).endsWith("digits.pt"));
+        QCOMPARE(w.samplePanel()->k(), 10);  // clamped to the spin box's range
+        QVERIFY(w.trainPanel()->lossPlot()->smoothing() <= 0.999);
+    }
+
     void corruptCheckpointIsRefusedAndTheModelStays() {
         MainWindow w;
         const auto model = w.model();
