@@ -14,6 +14,7 @@
 #include <random>
 #include <unistd.h>
 
+#include "gui_test_support.h"
 #include "ign/system.h"
 #include "interpolate_panel.h"
 #include "loss_plot.h"
@@ -23,6 +24,7 @@
 #include "train_panel.h"
 
 using namespace ign_ui;
+using namespace ign_ui::testing;
 
 namespace {
 
@@ -44,22 +46,6 @@ double slope(const std::vector<double>& x, const std::vector<double>& y) {
         sxy += x[i] * y[i];
     }
     return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
-
-QString write_tiny_idx(const QString& folder) {
-    const QString path = folder + "/soak-idx3-ubyte";
-    std::string bytes("\0\0\x08\x03", 4);
-    for (uint32_t v : {240u, 28u, 28u})
-        for (int shift : {24, 16, 8, 0}) bytes.push_back(char((v >> shift) & 255));
-    std::mt19937 rng(5);
-    for (int i = 0; i < 240 * 784; ++i) bytes.push_back(char(rng() % 256 < 60 ? 255 : 0));
-    std::ofstream(path.toStdString(), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-    return path;
-}
-
-void send_mouse(QWidget* w, QEvent::Type type, QPointF at, Qt::MouseButtons buttons) {
-    QMouseEvent event(type, at, w->mapToGlobal(at), Qt::LeftButton, buttons, Qt::NoModifier);
-    QCoreApplication::sendEvent(w, &event);
 }
 
 }  // namespace
@@ -189,13 +175,6 @@ private slots:
     }
 };
 
-int main(int argc, char** argv) {
-    ign::ensure_blas_core_type(argc, argv);
-    TimedApplication app(argc, argv);
-    QApplication::setOrganizationName("ign-studio-tests");
-    ign::configure_threads(0);
-    TestSoak test;
-    return QTest::qExec(&test, argc, argv);
-}
+IGN_GUI_TEST_MAIN(TestSoak, TimedApplication)
 
 #include "test_soak.moc"

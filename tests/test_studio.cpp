@@ -20,6 +20,7 @@
 #include <random>
 
 #include "history_strip.h"
+#include "gui_test_support.h"
 #include "ign/system.h"
 #include "image_view.h"
 #include "interpolate_panel.h"
@@ -32,39 +33,11 @@
 #include "train_panel.h"
 
 using namespace ign_ui;
+using namespace ign_ui::testing;
 
 namespace {
 
 QString source_dir() { return qEnvironmentVariable("IGN_SOURCE_DIR", QString(IGN_SOURCE_DIR_DEFAULT)); }
-
-// 240 blobs of 28x28 as an IDX images file: a data set that loads in milliseconds.
-QString write_tiny_idx(const QString& folder) {
-    const QString path = folder + "/tiny-idx3-ubyte";
-    std::string bytes("\0\0\x08\x03", 4);
-    auto be32 = [&bytes](uint32_t v) {
-        for (int shift : {24, 16, 8, 0}) bytes.push_back(char((v >> shift) & 255));
-    };
-    const int n = 240;
-    be32(n);
-    be32(28);
-    be32(28);
-    std::mt19937 rng(3);
-    for (int i = 0; i < n; ++i) {
-        const double cx = 8 + rng() % 12, cy = 8 + rng() % 12, r = 3 + rng() % 5;
-        for (int y = 0; y < 28; ++y)
-            for (int x = 0; x < 28; ++x) {
-                const double d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
-                bytes.push_back(char(uint8_t(255 * std::exp(-d2 / (r * r)))));
-            }
-    }
-    std::ofstream(path.toStdString(), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-    return path;
-}
-
-void send_mouse(QWidget* w, QEvent::Type type, QPoint at, Qt::MouseButtons buttons) {
-    QMouseEvent event(type, QPointF(at), w->mapToGlobal(QPointF(at)), Qt::LeftButton, buttons, Qt::NoModifier);
-    QCoreApplication::sendEvent(w, &event);
-}
 
 void drop_urls(QWidget* target, const QList<QUrl>& urls) {
     auto* mime = new QMimeData;
@@ -518,13 +491,6 @@ private slots:
     }
 };
 
-int main(int argc, char** argv) {
-    ign::ensure_blas_core_type(argc, argv);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName("ign-studio-tests");
-    ign::configure_threads(0);
-    TestStudio test;
-    return QTest::qExec(&test, argc, argv);
-}
+IGN_GUI_TEST_MAIN(TestStudio, QApplication)
 
 #include "test_studio.moc"

@@ -98,6 +98,38 @@ std::string CheckpointInfo::card() const {
     return s.str();
 }
 
+namespace {
+
+// Whether every element the tensor's sizes and strides reach lies inside its storage. LibTorch's
+// loader does not check this: a damaged file can declare 512 elements over 9 bytes of data.
+bool storage_holds(const torch::Tensor& t) {
+    if (!t.defined()) return false;
+    if (t.numel() == 0) return true;
+    if (!t.has_storage()) return false;
+    int64_t last = t.storage_offset();
+    for (int64_t d = 0; d < t.dim(); ++d) {
+        if (t.stride(d) < 0) return false;
+        last += (t.size(d) - 1) * t.stride(d);
+    }
+    return t.storage_offset() >= 0 && (last + 1) * int64_t(t.element_size()) <= int64_t(t.storage().nbytes());
+}
+
+// Checks every tensor in an archive and its sub-archives before anything reads their data.
+void check_archive_tensors(torch::serialize::InputArchive& archive, const std::string& path, const std::string& prefix) {
+    for (const auto& key : archive.keys()) {
+        torch::Tensor tensor;
+        torch::serialize::InputArchive child;
+        if (archive.try_read(key, tensor)) {
+            if (!storage_holds(tensor))
+                throw CheckpointError(path + ": damaged checkpoint (record '" + prefix + key + "' is shorter than its shape)");
+        } else if (archive.try_read(key, child)) {
+            check_archive_tensors(child, path, prefix + key + ".");
+        }
+    }
+}
+
+}  // namespace
+
 torch::Tensor text_to_tensor(const std::string& text) {
     auto t = torch::empty({int64_t(text.size())}, torch::kUInt8);
     std::memcpy(t.data_ptr<uint8_t>(), text.data(), text.size());
@@ -105,6 +137,8 @@ torch::Tensor text_to_tensor(const std::string& text) {
 }
 
 std::string tensor_to_text(const torch::Tensor& tensor) {
+    if (!storage_holds(tensor) || tensor.scalar_type() != torch::kUInt8 || tensor.dim() != 1)
+        throw std::runtime_error("text record is damaged (not a byte vector that fits its storage)");
     const auto c = tensor.contiguous();
     return std::string(reinterpret_cast<const char*>(c.data_ptr<uint8_t>()), size_t(c.numel()));
 }
@@ -229,6 +263,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
                               e.what_without_backtrace() + ")");
     }
     try {
+        check_archive_tensors(archive, path, "");
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN checkpoint (no metadata)");
         const json meta = json::parse(tensor_to_text(meta_tensor));
