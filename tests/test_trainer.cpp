@@ -168,7 +168,7 @@ private slots:
         }
     }
 
-    // A flipped bit inside the weights (the archive itself still reads) is caught by the checksum.
+    // A flipped bit inside the weights (the archive itself still reads) is refused.
     void aDamagedWeightIsCaughtByTheChecksum() {
         IgnNet model(testing::tiny_model());
         const float marker = 1234.5678f;
@@ -195,7 +195,11 @@ private slots:
             load_checkpoint(damaged.toStdString());
             QFAIL("a damaged checkpoint was accepted");
         } catch (const CheckpointError& e) {
-            QVERIFY2(QString(e.what()).contains("damaged.pt") && QString(e.what()).contains("checksum"), e.what());
+            // The zip record's CRC-32 catches it first; a file whose zip CRCs were recomputed (the corpus's
+            // weights-flipped.pt) is caught by the checkpoint's own checksum.
+            QVERIFY2(QString(e.what()).contains("damaged.pt") &&
+                         (QString(e.what()).contains("checksum") || QString(e.what()).contains("CRC-32")),
+                     e.what());
         }
     }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "ign/version.h"
@@ -114,18 +115,72 @@ bool storage_holds(const torch::Tensor& t) {
     return t.storage_offset() >= 0 && (last + 1) * int64_t(t.element_size()) <= int64_t(t.storage().nbytes());
 }
 
-// Checks every tensor in an archive and its sub-archives before anything reads their data.
-void check_archive_tensors(torch::serialize::InputArchive& archive, const std::string& path, const std::string& prefix) {
+// Checks every tensor in an archive and its sub-archives before anything reads their data, and adds
+// up the bytes their (distinct) storages declare.
+void check_archive_tensors(torch::serialize::InputArchive& archive, const std::string& path, const std::string& prefix,
+                           std::set<const void*>& storages, uint64_t& declared_bytes) {
     for (const auto& key : archive.keys()) {
         torch::Tensor tensor;
         torch::serialize::InputArchive child;
         if (archive.try_read(key, tensor)) {
             if (!storage_holds(tensor))
                 throw CheckpointError(path + ": damaged checkpoint (record '" + prefix + key + "' is shorter than its shape)");
+            if (tensor.numel() > 0 && storages.insert(tensor.storage().data()).second)
+                declared_bytes += tensor.storage().nbytes();
         } else if (archive.try_read(key, child)) {
-            check_archive_tensors(child, path, prefix + key + ".");
+            check_archive_tensors(child, path, prefix + key + ".", storages, declared_bytes);
         }
     }
+}
+
+uint32_t le32(const std::string& b, size_t at) {
+    return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8 | uint32_t(uint8_t(b[at + 2])) << 16 |
+           uint32_t(uint8_t(b[at + 3])) << 24;
+}
+uint32_t le16(const std::string& b, size_t at) { return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8; }
+
+// LibTorch 1.13 reads a checkpoint's zip records without checking their CRC-32s and sizes a tensor's
+// storage by what the pickle declares, not by the record it reads: a damaged file can make later reads
+// run past the data. So before LibTorch parses it: every record's CRC-32 is checked against the zip
+// directory, and the tensor-data records' total size is returned (compared with what the tensors
+// declare once loaded). Returns -1 for a zip64 file (not written by this program; LibTorch decides).
+int64_t check_zip_records(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto damaged = [&path](const std::string& what) { return CheckpointError(path + ": damaged checkpoint (" + what + ")"); };
+    if (b.size() < 22) throw CheckpointError(path + ": not an IGN checkpoint (too short), or truncated");
+    size_t end = std::string::npos;
+    for (size_t i = b.size() - 22 + 1; i-- > 0 && b.size() - i <= 22 + 65535;)
+        if (le32(b, i) == 0x06054b50) {
+            end = i;
+            break;
+        }
+    if (end == std::string::npos) throw CheckpointError(path + ": not an IGN checkpoint (no zip directory), or truncated");
+    const uint32_t entries = le16(b, end + 10), dir_size = le32(b, end + 12), dir_offset = le32(b, end + 16);
+    if (entries == 0xFFFF || dir_size == 0xFFFFFFFF || dir_offset == 0xFFFFFFFF) return -1;
+    if (uint64_t(dir_offset) + dir_size > end) throw damaged("zip directory out of bounds");
+    int64_t data_bytes = 0;
+    size_t at = dir_offset;
+    for (uint32_t i = 0; i < entries; ++i) {
+        if (at + 46 > end || le32(b, at) != 0x02014b50) throw damaged("zip directory entry " + std::to_string(i));
+        const uint32_t method = le16(b, at + 10), crc = le32(b, at + 16), stored = le32(b, at + 20), size = le32(b, at + 24);
+        const uint32_t name_length = le16(b, at + 28), extra = le16(b, at + 30), comment = le16(b, at + 32);
+        const uint32_t local = le32(b, at + 42);
+        if (at + 46 + name_length > end) throw damaged("zip directory entry " + std::to_string(i));
+        const std::string name = b.substr(at + 46, name_length);
+        if (uint64_t(local) + 30 > b.size() || le32(b, local) != 0x04034b50) throw damaged("record " + name + " missing");
+        const uint64_t data = uint64_t(local) + 30 + le16(b, local + 26) + le16(b, local + 28);
+        if (data + stored > b.size()) throw damaged("record " + name + " cut short");
+        if (method == 0) {
+            if (stored != size) throw damaged("record " + name + " has inconsistent sizes");
+            uLong actual = crc32(0L, Z_NULL, 0);
+            if (size > 0) actual = crc32(actual, reinterpret_cast<const Bytef*>(b.data() + data), uInt(size));
+            if (actual != crc) throw damaged("record " + name + " fails its CRC-32");
+        }
+        if (name.find("/data/") != std::string::npos) data_bytes += size;
+        at += 46 + name_length + extra + comment;
+    }
+    return data_bytes;
 }
 
 }  // namespace
@@ -185,6 +240,22 @@ torch::Tensor history_tensor(const std::vector<LossRecord>& records) {
 }
 
 }  // namespace
+
+void load_archive_checked(torch::serialize::InputArchive& archive, const std::string& path) {
+    const int64_t record_bytes = check_zip_records(path);
+    try {
+        archive.load_from(path, torch::Device(torch::kCPU));  // whatever device it was trained on
+    } catch (const c10::Error& e) {
+        throw CheckpointError(path + ": not an IGN checkpoint, or truncated or damaged (" +
+                              e.what_without_backtrace() + ")");
+    }
+    std::set<const void*> storages;
+    uint64_t declared_bytes = 0;
+    check_archive_tensors(archive, path, "", storages, declared_bytes);
+    if (record_bytes >= 0 && declared_bytes != uint64_t(record_bytes))
+        throw CheckpointError(path + ": damaged checkpoint (the tensors declare " + std::to_string(declared_bytes) +
+                              " bytes, the file holds " + std::to_string(record_bytes) + ")");
+}
 
 uint32_t checkpoint_checksum(IgnNet& model, const torch::Tensor& history) {
     uLong crc = crc32(0L, Z_NULL, 0);
@@ -256,14 +327,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     loaded.archive = std::make_shared<torch::serialize::InputArchive>();
     auto& archive = *loaded.archive;
     CheckpointInfo& info = loaded.info;
+    load_archive_checked(archive, path);
     try {
-        archive.load_from(path, torch::Device(torch::kCPU));  // whatever device it was trained on
-    } catch (const c10::Error& e) {
-        throw CheckpointError(path + ": not an IGN checkpoint, or truncated or damaged (" +
-                              e.what_without_backtrace() + ")");
-    }
-    try {
-        check_archive_tensors(archive, path, "");
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN checkpoint (no metadata)");
         const json meta = json::parse(tensor_to_text(meta_tensor));

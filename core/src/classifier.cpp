@@ -79,7 +79,7 @@ ClassifierNet load_classifier(const std::string& path, double* test_accuracy) {
     if (!std::filesystem::is_regular_file(path)) throw CheckpointError(path + ": no such classifier file");
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        load_archive_checked(archive, path);
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN classifier");
         const auto meta = nlohmann::json::parse(tensor_to_text(meta_tensor));

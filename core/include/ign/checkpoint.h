@@ -57,6 +57,11 @@ uint32_t checkpoint_checksum(IgnNet& model, const torch::Tensor& history);
 LoadedCheckpoint load_checkpoint(const std::string& path);
 void restore_optimizer(const LoadedCheckpoint& checkpoint, torch::optim::Optimizer& optimizer);
 
+// Loads a LibTorch archive onto the CPU after checking what LibTorch 1.13 does not: every zip record's
+// CRC-32, and that the tensors' storages declare exactly the bytes the file holds (so no later read
+// runs past a record). Throws CheckpointError naming the file.
+void load_archive_checked(torch::serialize::InputArchive& archive, const std::string& path);
+
 // Text (JSON metadata) stored in a LibTorch archive as a uint8 tensor, and back.
 torch::Tensor text_to_tensor(const std::string& text);
 std::string tensor_to_text(const torch::Tensor& tensor);
