@@ -158,6 +158,7 @@ int64_t check_zip_records(const std::string& path) {
     if (end == std::string::npos) throw CheckpointError(path + ": not an IGN checkpoint (no zip directory), or truncated");
     const uint32_t entries = le16(b, end + 10), dir_size = le32(b, end + 12), dir_offset = le32(b, end + 16);
     if (entries == 0xFFFF || dir_size == 0xFFFFFFFF || dir_offset == 0xFFFFFFFF) return -1;
+    if (entries == 0) throw CheckpointError(path + ": not an IGN checkpoint (an empty zip archive)");
     if (uint64_t(dir_offset) + dir_size > end) throw damaged("zip directory out of bounds");
     int64_t data_bytes = 0;
     size_t at = dir_offset;
