@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: sets up what is missing (dependencies, data, build), then runs ctest.
+# The whole test suite: sets up what is missing (dependencies, data, build), runs ctest, then the unit
+# suites under the sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/setup.sh --no-launch
 ctest --test-dir build --output-on-failure -j2 "$@"
+echo "== the unit suites again under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
+bash packaging/sanitize.sh -j2
