@@ -143,7 +143,7 @@ uint32_t le16(const std::string& b, size_t at) { return uint32_t(uint8_t(b[at]))
 // storage by what the pickle declares, not by the record it reads: a damaged file can make later reads
 // run past the data. So before LibTorch parses it: every record's CRC-32 is checked against the zip
 // directory, and the tensor-data records' total size is returned (compared with what the tensors
-// declare once loaded). Returns -1 for a zip64 file (not written by this program; LibTorch decides).
+// declare once loaded).
 int64_t check_zip_records(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     const std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -157,7 +157,9 @@ int64_t check_zip_records(const std::string& path) {
         }
     if (end == std::string::npos) throw CheckpointError(path + ": not an IGN checkpoint (no zip directory), or truncated");
     const uint32_t entries = le16(b, end + 10), dir_size = le32(b, end + 12), dir_offset = le32(b, end + 16);
-    if (entries == 0xFFFF || dir_size == 0xFFFFFFFF || dir_offset == 0xFFFFFFFF) return -1;
+    // This program never writes zip64 (a checkpoint is far below 4 GB) nor compressed records.
+    if (entries == 0xFFFF || dir_size == 0xFFFFFFFF || dir_offset == 0xFFFFFFFF)
+        throw CheckpointError(path + ": not an IGN checkpoint (zip64 archive)");
     if (entries == 0) throw CheckpointError(path + ": not an IGN checkpoint (an empty zip archive)");
     if (uint64_t(dir_offset) + dir_size > end) throw damaged("zip directory out of bounds");
     int64_t data_bytes = 0;
@@ -172,13 +174,28 @@ int64_t check_zip_records(const std::string& path) {
         if (uint64_t(local) + 30 > b.size() || le32(b, local) != 0x04034b50) throw damaged("record " + name + " missing");
         const uint64_t data = uint64_t(local) + 30 + le16(b, local + 26) + le16(b, local + 28);
         if (data + stored > b.size()) throw damaged("record " + name + " cut short");
-        if (method == 0) {
-            if (stored != size) throw damaged("record " + name + " has inconsistent sizes");
-            uLong actual = crc32(0L, Z_NULL, 0);
-            if (size > 0) actual = crc32(actual, reinterpret_cast<const Bytef*>(b.data() + data), uInt(size));
-            if (actual != crc) throw damaged("record " + name + " fails its CRC-32");
+        const bool tensor_data = name.find("/data/") != std::string::npos;
+        std::string inflated;
+        const char* content = b.data() + data;
+        if (method == 8 && !tensor_data) {  // LibTorch deflates its small code records
+            if (size > (64u << 20)) throw damaged("record " + name + " claims an absurd size");
+            inflated.resize(size);
+            z_stream z{};
+            z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content));
+            z.avail_in = stored;
+            z.next_out = reinterpret_cast<Bytef*>(inflated.data());
+            z.avail_out = size;
+            const bool ok = inflateInit2(&z, -MAX_WBITS) == Z_OK && inflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out == size;
+            inflateEnd(&z);
+            if (!ok) throw damaged("record " + name + " does not inflate");
+            content = inflated.data();
+        } else if (method != 0 || stored != size) {
+            throw damaged("record " + name + " is not stored the way this program writes it");
         }
-        if (name.find("/data/") != std::string::npos) data_bytes += size;
+        uLong actual = crc32(0L, Z_NULL, 0);
+        if (size > 0) actual = crc32(actual, reinterpret_cast<const Bytef*>(content), uInt(size));
+        if (actual != crc) throw damaged("record " + name + " fails its CRC-32");
+        if (tensor_data) data_bytes += size;
         at += 46 + name_length + extra + comment;
     }
     return data_bytes;
@@ -249,11 +266,13 @@ void load_archive_checked(torch::serialize::InputArchive& archive, const std::st
     } catch (const c10::Error& e) {
         throw CheckpointError(path + ": not an IGN checkpoint, or truncated or damaged (" +
                               e.what_without_backtrace() + ")");
+    } catch (const std::exception& e) {  // LibTorch's script parser throws its own kinds
+        throw CheckpointError(path + ": not an IGN checkpoint, or damaged (" + std::string(e.what()).substr(0, 200) + ")");
     }
     std::set<const void*> storages;
     uint64_t declared_bytes = 0;
     check_archive_tensors(archive, path, "", storages, declared_bytes);
-    if (record_bytes >= 0 && declared_bytes != uint64_t(record_bytes))
+    if (declared_bytes != uint64_t(record_bytes))
         throw CheckpointError(path + ": damaged checkpoint (the tensors declare " + std::to_string(declared_bytes) +
                               " bytes, the file holds " + std::to_string(record_bytes) + ")");
 }
