@@ -457,9 +457,13 @@ int run_eval(const EvalArgs& a) {
     for (size_t i = 0; i < report.projection.size(); ++i) {
         const auto& p = report.projection[i];
         char title[200];
-        std::snprintf(title, sizeof title, "%s: clean / corrupted / projected   L1 %.3f -> %.3f   accuracy %.3f -> %.3f (clean %.3f)",
-                      p.corruption.c_str(), p.l1_corrupted, p.l1_projected, p.accuracy_corrupted, p.accuracy_projected,
-                      p.accuracy_clean);
+        if (classifier)
+            std::snprintf(title, sizeof title, "%s: clean / corrupted / projected   L1 %.3f -> %.3f   accuracy %.3f -> %.3f (clean %.3f)",
+                          p.corruption.c_str(), p.l1_corrupted, p.l1_projected, p.accuracy_corrupted, p.accuracy_projected,
+                          p.accuracy_clean);
+        else  // no labels, no classifier: distances only
+            std::snprintf(title, sizeof title, "%s: clean / corrupted / projected   L1 %.3f -> %.3f", p.corruption.c_str(),
+                          p.l1_corrupted, p.l1_projected);
         sections.push_back({title, ign::make_grid(report.projection_examples[i], 10)});
     }
     ign::save_report(a.report, sections, m.info.model.image_size <= 32 ? 2 : 1);

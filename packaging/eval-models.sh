@@ -32,7 +32,7 @@ for row in sys.argv[1:]:
     fd = r.get("fd", {})
     p = r["projection"]["noise 0.5"]
     f = lambda v, d=3: "–" if v is None else f"{v:.{d}f}"
-    print(f"| {name} | {f(fd.get('f'), 1)} | {f(fd.get('f2'), 1)} | {f(fd.get('f3'), 1)} | {r.get('classes_covered') if r.get('classes_covered') is not None else '–'} | "
+    print(f"| {name} | {f(fd.get('f'), 1)} | {f(fd.get('f2'), 1)} | {f(fd.get('f3'), 1)} | {r['classes_covered'] if r.get('classifier_test_accuracy') is not None else '–'} | "
           f"{f(r.get('mean_confidence'))} | {f(p['accuracy_corrupted'])} → {f(p['accuracy_projected'])} ({f(p['accuracy_clean'])}) | "
           f"{f(p['l1_corrupted'])} → {f(p['l1_projected'])} | {f(r['idempotence_gap'])} | {f(r['reconstruction_error'])} |")
 PY
