@@ -10,11 +10,11 @@ seconds=${FUZZ_SECONDS:-60}
 command -v clang++ >/dev/null || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo; $SUDO apt-get install -y clang; }
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DIGN_FUZZ=ON -DIGN_BUILD_GUI=OFF -DIGN_BUILD_TESTS=OFF >/dev/null
-cmake --build build-fuzz --target fuzz_idx fuzz_digits_json fuzz_image fuzz_checkpoint
+cmake --build build-fuzz --target fuzz_idx fuzz_digits_json fuzz_image fuzz_checkpoint fuzz_settings
 mkdir -p build-fuzz/artifacts
 export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1  # LibTorch's static pools are not leaks
 failed=0
-for pair in idx:idx json:digits_json image:image checkpoint:checkpoint; do
+for pair in idx:idx json:digits_json image:image checkpoint:checkpoint settings:settings; do
   kind=${pair%%:*}; target=fuzz_${pair##*:}
   work=build-fuzz/corpus-$kind
   mkdir -p "$work"
