@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <random>
+#include <time.h>
 
 #include "ign/system.h"
 
@@ -29,6 +30,15 @@ inline QString write_tiny_idx(const QString& folder) {
     }
     std::ofstream(path.toStdString(), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
     return path;
+}
+
+// CPU time the calling thread has used, in ms. A gap in the event loop during which the GUI thread was
+// busy is the application's stall; one during which it used no CPU is the OS giving its core to other
+// work on a shared machine, which no application can prevent.
+inline double thread_cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 inline void send_mouse(QWidget* w, QEvent::Type type, QPointF at, Qt::MouseButtons buttons) {

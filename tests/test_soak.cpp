@@ -29,15 +29,6 @@ using namespace ign_ui::testing;
 
 namespace {
 
-// CPU time this thread has used, in milliseconds: a gap in the event loop during which the GUI thread
-// was busy is the application's stall; a gap during which it used no CPU is the machine giving its
-// core to other work (other processes on a shared host), which no application can prevent.
-double thread_cpu_ms() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 double resident_mb() {
     std::ifstream statm("/proc/self/statm");
     long pages_total = 0, pages_resident = 0;

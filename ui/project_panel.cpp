@@ -325,10 +325,15 @@ void ProjectPanel::corruptDataImage() {
     const int index = m_data_index->value(), channels = m_model->channels(), size = m_model->image_size();
     const QString kind = m_corruption->currentText();
     const double sigma = m_sigma->value() / 100.0;
-    m_task->submit([this, data, index, channels, size, kind, sigma]() -> LatestTask::Apply {
-        auto clean = ign::dataset_images(data, channels, size, index, 1).at(0);
+    // The clean image is kept, so moving the σ slider re-corrupts it without reloading the data set.
+    const QString key = QString("%1#%2@%3x%4").arg(QString::fromStdString(data)).arg(index).arg(channels).arg(size);
+    const auto cached = key == m_clean_key ? std::optional<ign::Image8>(m_clean) : std::nullopt;
+    m_task->submit([this, data, index, channels, size, kind, sigma, key, cached]() -> LatestTask::Apply {
+        const auto clean = cached ? *cached : ign::dataset_images(data, channels, size, index, 1).at(0);
         auto corrupted = kind == "none" ? clean : ign::corrupt_image(clean, kind.toStdString(), sigma, uint64_t(index));
-        return [this, corrupted, data, index, kind] {
+        return [this, corrupted, clean, key, data, index, kind] {
+            m_clean = clean;
+            m_clean_key = key;
             m_canvas->setImage(to_qimage(corrupted));
             m_source = QString("data %1 #%2 %3").arg(QString::fromStdString(data)).arg(index).arg(kind);
             projectNow();

@@ -7,6 +7,7 @@
 #include <QWidget>
 #include <atomic>
 #include <memory>
+#include <optional>
 
 #include "ign/session.h"
 
@@ -90,6 +91,8 @@ private:
     LatestTask* m_task;
     QString m_source = "canvas";
     std::vector<ign::Image8> m_last_chain;
+    ign::Image8 m_clean;  // the data-set image last corrupted, and which one it is
+    QString m_clean_key;
     int m_shown = 0;
     QFutureWatcher<QString> m_folder_watcher;
     std::atomic<bool> m_folder_cancel{false};

@@ -3,9 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -113,11 +110,6 @@ torch::Tensor Trainer::batch_for_step(int64_t step) {
 void Trainer::save(torch::optim::Adam& optimizer) {
     save_checkpoint(checkpoint_path(), m_info, m_model, &optimizer);
     write_loss_csv(csv_path(), m_info.history);
-#ifdef __GLIBC__
-    // The checkpoint was serialised in memory; hand those pages back so a long session's resident
-    // memory stays flat instead of keeping the largest checkpoint's worth in malloc's arenas.
-    malloc_trim(0);
-#endif
 }
 
 TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
