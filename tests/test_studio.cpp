@@ -233,7 +233,7 @@ private slots:
         auto* canvas = panel->canvas();
         send_mouse(canvas, QEvent::MouseButtonPress, canvas->toWidget({20, 20}), Qt::LeftButton);
         for (int i = 0; i < 300; ++i)
-            send_mouse(canvas, QEvent::MouseMove, canvas->toWidget({20 + (i * 7) % 240, 20 + (i * 13) % 240}), Qt::LeftButton);
+            send_mouse(canvas, QEvent::MouseMove, canvas->toWidget(QPointF(20 + (i * 7) % 240, 20 + (i * 13) % 240)), Qt::LeftButton);
         send_mouse(canvas, QEvent::MouseButtonRelease, canvas->toWidget({100, 100}), Qt::NoButton);
         interpolate->task()->waitForIdle();
         panel->task()->waitForIdle();
