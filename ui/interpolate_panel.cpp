@@ -204,13 +204,16 @@ void InterpolatePanel::setModel(std::shared_ptr<ign::ModelSession> model) {
 
 bool InterpolatePanel::spherical() const { return m_method->currentText() == "slerp"; }
 
-ign::Latent InterpolatePanel::anchor(int index) const {
-    if (m_anchor_latent[index]) return *m_anchor_latent[index];
-    return m_model->noise(1, uint64_t(m_anchor_seed[index]->value()))[0];
+ign::Latent InterpolatePanel::LatentSource::resolve(const ign::ModelSession& model) const {
+    return latent ? *latent : model.noise(1, seed)[0];
 }
 
-ign::Latent InterpolatePanel::corner(int index) const {
-    return m_model->noise(1, uint64_t(m_corner_seed[index]->value()))[0];
+InterpolatePanel::LatentSource InterpolatePanel::anchor(int index) const {
+    return {m_anchor_latent[index], uint64_t(m_anchor_seed[index]->value())};
+}
+
+InterpolatePanel::LatentSource InterpolatePanel::corner(int index) const {
+    return {std::nullopt, uint64_t(m_corner_seed[index]->value())};
 }
 
 void InterpolatePanel::setAnchorSeeds(int a, int b) {
@@ -230,12 +233,13 @@ void InterpolatePanel::setAnchorLatent(const ign::Latent& latent, int anchor, co
 
 void InterpolatePanel::update1D() {
     if (!m_model || m_modes->currentIndex() != 0) return;
-    const auto a = anchor(0), b = anchor(1);
+    const auto source_a = anchor(0), source_b = anchor(1);
     const int frames = m_frames->value();
     const double t = m_t->value() / 1000.0;
     const bool slerp = spherical();
     auto model = m_model;
-    m_task->submit([this, model, a, b, frames, t, slerp]() -> LatestTask::Apply {
+    m_task->submit([this, model, source_a, source_b, frames, t, slerp]() -> LatestTask::Apply {
+        const auto a = source_a.resolve(*model), b = source_b.resolve(*model);  // noise drawn off the GUI thread
         // The strip and the slider's frame go through f as one batch, as `ign interpolate` does.
         std::vector<ign::Latent> latents;
         for (int i = 0; i < frames; ++i) latents.push_back(model->blend(a, b, double(i) / (frames - 1), slerp));
@@ -254,12 +258,14 @@ void InterpolatePanel::update1D() {
 
 void InterpolatePanel::update2D() {
     if (!m_model || m_modes->currentIndex() != 1) return;
-    const std::array<ign::Latent, 4> c{corner(0), corner(1), corner(2), corner(3)};
+    const std::array<LatentSource, 4> sources{corner(0), corner(1), corner(2), corner(3)};
     const int n = m_grid_n->value();
     const QPointF at = m_pad->value();
     const bool slerp = spherical();
     auto model = m_model;
-    m_task->submit([this, model, c, n, at, slerp]() -> LatestTask::Apply {
+    m_task->submit([this, model, sources, n, at, slerp]() -> LatestTask::Apply {
+        const std::array<ign::Latent, 4> c{sources[0].resolve(*model), sources[1].resolve(*model),
+                                           sources[2].resolve(*model), sources[3].resolve(*model)};
         std::vector<ign::Latent> latents;
         for (int r = 0; r < n; ++r)
             for (int col = 0; col < n; ++col)
@@ -313,13 +319,14 @@ QString InterpolatePanel::saveAnimation(const QString& path, int frames, double 
         std::vector<ign::Latent> latents;
         const bool slerp = spherical();
         if (m_modes->currentIndex() == 0) {
-            const auto a = anchor(0), b = anchor(1);
+            const auto a = anchor(0).resolve(*m_model), b = anchor(1).resolve(*m_model);
             for (int i = 0; i < frames; ++i) {  // there and back, so the loop is seamless
                 const double u = double(i) / frames * 2.0;
                 latents.push_back(m_model->blend(a, b, u <= 1.0 ? u : 2.0 - u, slerp));
             }
         } else {
-            const std::array<ign::Latent, 4> c{corner(0), corner(1), corner(2), corner(3)};
+            const std::array<ign::Latent, 4> c{corner(0).resolve(*m_model), corner(1).resolve(*m_model),
+                                               corner(2).resolve(*m_model), corner(3).resolve(*m_model)};
             for (int i = 0; i < frames; ++i) {
                 const double phase = 2 * M_PI * i / frames;
                 latents.push_back(m_model->blend2d(c[0], c[1], c[2], c[3], 0.5 + 0.45 * std::cos(phase),

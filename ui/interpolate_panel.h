@@ -78,8 +78,15 @@ signals:
     void message(const QString& text, bool error);
 
 private:
-    ign::Latent anchor(int index) const;
-    ign::Latent corner(int index) const;
+    // A latent given (a sample sent from the Sample panel) or a seed to draw it from; resolved in the
+    // worker, so no noise is drawn on the GUI thread while a slider moves.
+    struct LatentSource {
+        std::optional<ign::Latent> latent;
+        uint64_t seed = 0;
+        ign::Latent resolve(const ign::ModelSession& model) const;
+    };
+    LatentSource anchor(int index) const;
+    LatentSource corner(int index) const;
     bool spherical() const;
 
     std::shared_ptr<ign::ModelSession> m_model;
