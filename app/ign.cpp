@@ -19,11 +19,14 @@
 #include "ign/data.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
+#include "ign/session.h"
 #include "ign/system.h"
 #include "ign/trainer.h"
 #include "ign/version.h"
 
 namespace fs = std::filesystem;
+
+constexpr const char* kModelHelp = "checkpoint file, or the name of a bundled model (digits, fashion, emoji)";
 
 namespace {
 
@@ -102,7 +105,16 @@ struct Loaded {
     ign::IgnNet model{nullptr};
 };
 
-Loaded load(const std::string& path) {
+// A checkpoint path, or the name of a bundled model ("digits") when no such file exists.
+std::string resolve_model(const std::string& path_or_name) {
+    std::error_code ec;
+    if (fs::exists(path_or_name, ec) || path_or_name.find('/') != std::string::npos) return path_or_name;
+    const auto bundled = ign::find_bundled_model(path_or_name);
+    return bundled.empty() ? path_or_name : bundled;
+}
+
+Loaded load(const std::string& path_or_name) {
+    const auto path = resolve_model(path_or_name);
     auto c = ign::load_checkpoint(path);
     spdlog::info("loaded {} (step {}, {})", path, c.info.step, c.info.model.to_string());
     return {c.info, c.model};
@@ -431,8 +443,10 @@ int run_eval(const EvalArgs& a) {
     const auto data = a.data.empty() ? m.info.train.data : a.data;
     const auto split = ign::load_dataset(data, m.info.model.channels, m.info.model.image_size);
     std::string classifier_path = a.classifier;
-    const auto default_classifier = "models/" + fs::path(data).filename().string() + "-classifier.pt";
-    if (classifier_path.empty() && fs::exists(default_classifier)) classifier_path = default_classifier;
+    // The data set's classifier beside the bundled models (in the source tree or where they are installed).
+    const auto classifier_name = fs::path(data).filename().string() + "-classifier";
+    const auto default_classifier = "models/" + classifier_name + ".pt";
+    if (classifier_path.empty()) classifier_path = ign::find_bundled_model(classifier_name);
     ign::ClassifierNet classifier{nullptr};
     double classifier_accuracy = NAN;
     if (!classifier_path.empty()) {
@@ -485,6 +499,14 @@ int run_bench(BenchArgs& a) {
     return kOk;
 }
 
+std::string version_text() {
+    std::string text = std::string("ign ") + ign::kVersion + "\n" + ign::library_versions();
+#ifdef IGN_QT_VERSION
+    text += "\nQt " IGN_QT_VERSION " (ign-studio)";
+#endif
+    return text;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -493,7 +515,7 @@ int main(int argc, char** argv) {
     // the signal killing the process mid-save.
     std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"ign: train and use Idempotent Generative Networks from the terminal"};
-    app.set_version_flag("--version", std::string("ign ") + ign::kVersion);
+    app.set_version_flag("--version", version_text());
     app.require_subcommand(1);
     int rc = kOk;
 
@@ -535,7 +557,7 @@ int main(int argc, char** argv) {
     SampleArgs sample;
     auto* s = app.add_subcommand("sample", "generate images in one step: f(z) for noise z from a seed");
     add_common(s, sample.common);
-    s->add_option("checkpoint", sample.checkpoint, "checkpoint file")->required();
+    s->add_option("checkpoint", sample.checkpoint, kModelHelp)->required();
     s->add_option("--count,-n", sample.count, "number of samples")->check(CLI::Range(1, 4096))->capture_default_str();
     s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
     s->add_option("--out,-o", sample.out, "grid PNG")->capture_default_str();
@@ -548,7 +570,7 @@ int main(int argc, char** argv) {
     ChainArgs chain;
     auto* c = app.add_subcommand("chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample");
     add_common(c, chain.common);
-    c->add_option("checkpoint", chain.checkpoint, "checkpoint file")->required();
+    c->add_option("checkpoint", chain.checkpoint, kModelHelp)->required();
     c->add_option("--count,-n", chain.count, "number of samples")->check(CLI::Range(1, 1024))->capture_default_str();
     c->add_option("-k", chain.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
     c->add_option("--seed", chain.seed, "noise seed")->capture_default_str();
@@ -560,7 +582,7 @@ int main(int argc, char** argv) {
     InterpolateArgs interp;
     auto* ip = app.add_subcommand("interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds");
     add_common(ip, interp.common);
-    ip->add_option("checkpoint", interp.checkpoint, "checkpoint file")->required();
+    ip->add_option("checkpoint", interp.checkpoint, kModelHelp)->required();
     ip->add_option("--seeds", interp.seeds, "two seeds (four corner seeds with --grid)")->delimiter(',');
     ip->add_option("--frames", interp.frames, "frames from t = 0 to 1")->check(CLI::Range(2, 512))->capture_default_str();
     ip->add_option("--method", interp.method, "lerp or slerp")->check(CLI::IsMember({"lerp", "slerp"}))->capture_default_str();
@@ -573,7 +595,7 @@ int main(int argc, char** argv) {
     ProjectArgs project;
     auto* p = app.add_subcommand("project", "project images of any size onto what the model learned: f^k(image)");
     add_common(p, project.common);
-    p->add_option("checkpoint", project.checkpoint, "checkpoint file")->required();
+    p->add_option("checkpoint", project.checkpoint, kModelHelp)->required();
     p->add_option("inputs", project.inputs, "image files or folders")->required();
     p->add_option("-k", project.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
     p->add_option("--out,-o", project.out, "output folder (NAME_projected.png, NAME_chain.png)")->capture_default_str();
@@ -604,14 +626,14 @@ int main(int argc, char** argv) {
     InfoArgs info;
     auto* in = app.add_subcommand("info", "print a checkpoint's model card, or the system's threads, BLAS and oneDNN");
     add_common(in, info.common);
-    in->add_option("checkpoint", info.checkpoint, "checkpoint file");
+    in->add_option("checkpoint", info.checkpoint, kModelHelp);
     in->add_flag("--system", info.system, "threads, BLAS core type, oneDNN, OpenMP");
     in->callback([&] { rc = run_info(info); });
 
     ExportArgs exp;
     auto* ex = app.add_subcommand("export", "write a model for shipping: a checkpoint without optimizer state");
     add_common(ex, exp.common);
-    ex->add_option("checkpoint", exp.checkpoint, "checkpoint file")->required();
+    ex->add_option("checkpoint", exp.checkpoint, kModelHelp)->required();
     ex->add_option("out", exp.out, "output file")->required();
     ex->callback([&] { rc = run_export(exp); });
 
@@ -628,9 +650,9 @@ int main(int argc, char** argv) {
     EvalArgs ev;
     auto* e = app.add_subcommand("eval", "measure a model: FD of f, f2, f3, class coverage, projection fidelity, idempotence");
     add_common(e, ev.common);
-    e->add_option("checkpoint", ev.checkpoint, "checkpoint or exported model")->required();
+    e->add_option("checkpoint", ev.checkpoint, kModelHelp)->required();
     e->add_option("--data", ev.data, "data set (default: the one the model was trained on)");
-    e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default models/<data>-classifier.pt)");
+    e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default: <data>-classifier.pt beside the bundled models)");
     e->add_option("--samples", ev.options.samples, "generated samples")->check(CLI::Range(64, 100000))->capture_default_str();
     e->add_option("--projection-images", ev.options.projection_images, "test images to corrupt")->check(CLI::Range(10, 100000))->capture_default_str();
     e->add_option("--seed", ev.options.seed, "seed")->capture_default_str();

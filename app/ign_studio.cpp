@@ -3,6 +3,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
+#include <QTabWidget>
 #include <QTimer>
 #include <csignal>
 #include <cstdio>
@@ -37,6 +39,11 @@ void stage_screenshots(ign_ui::MainWindow& window, const QString& dir) {
     train->start();
 }
 
+bool is_image_file(const QString& path) {
+    static const QStringList suffixes{"png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff", "pgm", "ppm", "pbm"};
+    return suffixes.contains(QFileInfo(path).suffix().toLower());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,12 +53,15 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("IGN Studio");
     QApplication::setOrganizationName("ign-studio");
     QApplication::setApplicationVersion(ign::kVersion);
+    QGuiApplication::setDesktopFileName("org.ignstudio.IgnStudio");  // Wayland app id, matches the .desktop entry
+    QApplication::setWindowIcon(QIcon::fromTheme("org.ignstudio.IgnStudio", QIcon(":/icons/ign-studio.png")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription("IGN Studio: train, sample, refine, interpolate and project with an IGN");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("checkpoint", "model to open (default: the last one used, else models/digits.pt)");
+    parser.addPositionalArgument("file", "a model to open (default: the last one used, else the bundled digits "
+                                         "model), or an image to project with it");
     QCommandLineOption threads("threads", "LibTorch threads (0: all cores)", "n", "0");
     QCommandLineOption screenshots("screenshots", "run a short training, then save a screenshot of each panel into DIR and quit", "dir");
     QCommandLineOption quit_after("quit-after", "close the window after MS milliseconds (smoke tests)", "ms");
@@ -59,8 +69,18 @@ int main(int argc, char** argv) {
     parser.process(app);
 
     ign::configure_threads(parser.value(threads).toInt());
-    const auto positional = parser.positionalArguments();
-    ign_ui::MainWindow window(positional.isEmpty() ? QString() : positional.first());
+    const QString file = parser.positionalArguments().value(0);
+    const bool file_is_image = !file.isEmpty() && is_image_file(file);
+    ign_ui::MainWindow window(file_is_image ? QString() : file);
+    // On the terminal too: which model opened (or why none did), and every error after that.
+    std::fprintf(stderr, "ign-studio: %s\n", qPrintable(window.lastMessage()));
+    QObject::connect(&window, &ign_ui::MainWindow::messageShown, [](const QString& text, bool error) {
+        if (error) std::fprintf(stderr, "ign-studio: %s\n", qPrintable(text));
+    });
+    if (file_is_image) {  // opened from a file manager: project the image with the model that opened
+        window.tabs()->setCurrentWidget(window.projectPanel());
+        window.projectPanel()->loadFile(file);
+    }
     window.resize(1280, 860);
     window.show();
 

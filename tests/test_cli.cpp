@@ -82,7 +82,30 @@ private slots:
         QCOMPARE(ign_cli({}).code, 2);
         QCOMPARE(ign_cli({"train", "--batch", "-3"}).code, 2);
         QCOMPARE(ign_cli({"train", "--norm", "layer"}).code, 2);
-        QVERIFY(ign_cli({"--version"}).out.contains("ign 0."));
+    }
+
+    void versionNamesTheLibraries() {
+        const auto r = ign_cli({"--version"});
+        QCOMPARE(r.code, 0);
+        for (const auto& line : {R"(^ign \d+\.\d+\.\d+$)", R"(^LibTorch \d+\.\d+)", R"(^OpenCV \d+\.\d+)", R"(^Qt 6\.)"})
+            QVERIFY2(QRegularExpression(line, QRegularExpression::MultilineOption).match(r.out).hasMatch(),
+                     qPrintable(QString(line) + " not in:\n" + r.out));
+    }
+
+    // A bundled model by name, from any working folder; an unknown name is a missing file.
+    void bundledModelsOpenByName() {
+        QProcess p;
+        p.setWorkingDirectory(m_dir.path());  // no models/ here
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert("IGN_MODELS_DIR", qEnvironmentVariable("IGN_SOURCE_DIR") + "/models");
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("IGN_BIN"), {"info", "fashion"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = p.readAllStandardOutput();
+        QVERIFY2(p.exitCode() == 0 && out.contains("data=fashion"), qPrintable(out + p.readAllStandardError()));
+        const auto r = ign_cli({"sample", "no-such-model", "-o", path("none.png")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("no-such-model"), qPrintable(r.err));
     }
 
     void trainWritesCheckpointLossesAndPreview() {

@@ -11,6 +11,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -81,6 +82,12 @@ private slots:
         QCOMPARE(int(c.steps.size()), 3);
         QCOMPARE(int(c.change.size()), 2);
         QVERIFY(c.change[0] > 0 && c.change[0] < 0.5);
+    }
+
+    void aboutBoxNamesVersionsOfQtLibTorchAndOpenCV() {
+        const QString text = MainWindow::aboutText();
+        for (const auto& pattern : {R"(IGN Studio \d+\.\d+\.\d+)", R"(Qt 6\.\d+)", R"(LibTorch \d+\.\d+)", R"(OpenCV \d+\.\d+)"})
+            QVERIFY2(QRegularExpression(pattern).match(text).hasMatch(), qPrintable(QString(pattern) + " not in " + text));
     }
 
     void canvasStrokesProduceALiveProjection() {

@@ -237,11 +237,16 @@ void MainWindow::saveHistory() {
 }
 
 void MainWindow::about() {
-    QMessageBox::about(this, "About IGN Studio",
-                       QString("<b>IGN Studio %1</b><p>Idempotent Generative Networks: train, sample, refine, "
-                               "interpolate and project.</p><p>Qt %2<br>%3</p>")
-                           .arg(ign::kVersion, qVersion(),
-                                QString::fromStdString(ign::system_info()).toHtmlEscaped().replace("\n", "<br>")));
+    QMessageBox::about(this, "About IGN Studio", aboutText());
+}
+
+QString MainWindow::aboutText() {
+    const auto html = [](const std::string& text) {
+        return QString::fromStdString(text).toHtmlEscaped().replace("\n", "<br>");
+    };
+    return QString("<b>IGN Studio %1</b><p>Idempotent Generative Networks: train, sample, refine, interpolate "
+                   "and project.</p><p>Qt %2 (built with %3)<br>%4</p><p>%5</p>")
+        .arg(ign::kVersion, qVersion(), QT_VERSION_STR, html(ign::library_versions()), html(ign::system_summary()));
 }
 
 void MainWindow::saveSettings() const {

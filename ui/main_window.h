@@ -39,6 +39,9 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     void setConfirmOnClose(bool ask) { m_confirm_close = ask; }
 
+    // The About box's text: version, Qt, LibTorch, OpenCV and BLAS versions.
+    static QString aboutText();
+
     // Grabs each panel into DIR/studio-<panel>.png (the README's screenshots).
     QStringList saveScreenshots(const QString& dir);
 

@@ -266,12 +266,18 @@ TrainTestSplit load_dataset(const std::string& spec, int channels, int size) {
     const fs::path root = data_root();
     fs::path path = spec;
     if (spec == "digits") path = root / "mnist" / "src" / "digits";
-    else if (spec == "fashion") path = root / "fashion-mnist";
+    else if (spec == "fashion") {
+        path = root / "fashion-mnist";
+        // Installed without a data folder: Debian's dataset-fashion-mnist package, where it lives.
+        if (std::error_code ec; !fs::exists(path, ec) && fs::is_directory("/usr/share/datasets/fashion-mnist", ec))
+            path = "/usr/share/datasets/fashion-mnist";
+    }
     else if (spec == "emoji") path = root / "emoji" / "img" / "google" / "64";
     std::error_code ec;
     if (!fs::exists(path, ec)) {
         std::string hint = (spec == "digits" || spec == "fashion" || spec == "emoji")
-                               ? " (fetch the data sets first: bash packaging/fetch-data.sh)"
+                               ? " (fetch the data sets first: bash packaging/fetch-data.sh in the source tree, then point IGN_DATA_DIR "
+                                 "at its data folder; or choose any folder of images or IDX file)"
                                : "";
         fail(path.string(), "no such file or folder" + hint);
     }

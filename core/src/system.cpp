@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
+#include <opencv2/core/utility.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -62,10 +63,17 @@ std::string resolve_device(const std::string& requested, std::string* note) {
     return (requested != "cpu" && cuda) ? "cuda" : "cpu";
 }
 
+std::string library_versions() {
+    const auto blas = openblas_query("openblas_get_config");
+    return std::string("LibTorch ") + TORCH_VERSION + "\n" + "OpenCV " + cv::getVersionString() + "\n" +
+           (blas.empty() ? std::string("BLAS: not OpenBLAS") : blas);  // "OpenBLAS 0.3.21 ..."
+}
+
 std::string system_info() {
     std::ostringstream s;
     s << "ign " << kVersion << "\n"
-      << "LibTorch:   " << TORCH_VERSION_MAJOR << "." << TORCH_VERSION_MINOR << " (C++ API)\n"
+      << "LibTorch:   " << TORCH_VERSION << " (C++ API)\n"
+      << "OpenCV:     " << cv::getVersionString() << "\n"
       << "threads:    " << at::get_num_threads() << " intra-op (" << std::thread::hardware_concurrency()
       << " cores)\n";
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");

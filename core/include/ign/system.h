@@ -17,6 +17,9 @@ int configure_threads(int threads);
 // CPU; `note` then says so (for the log).
 std::string resolve_device(const std::string& requested, std::string* note = nullptr);
 
+// The libraries this build uses, one per line: "LibTorch 1.13.0", "OpenCV 4.6.0", "OpenBLAS ...".
+std::string library_versions();
+
 // Threads, BLAS core, oneDNN, OpenMP and LibTorch versions as text (ign info --system).
 std::string system_info();
 
