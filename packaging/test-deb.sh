@@ -13,8 +13,8 @@ fi
 fail() { echo "test-deb: FAILED: $*" >&2; exit 1; }
 app_id=org.ignstudio.IgnStudio
 
-if ! command -v desktop-file-validate >/dev/null || ! command -v appstreamcli >/dev/null; then
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y desktop-file-utils appstream >/dev/null
+if ! command -v desktop-file-validate >/dev/null || ! command -v appstreamcli >/dev/null || ! command -v lintian >/dev/null; then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y desktop-file-utils appstream lintian >/dev/null
 fi
 
 echo "== building the package"
@@ -23,6 +23,7 @@ cmake --build build --target package >/dev/null
 deb=$(ls build/ign-studio_*_amd64.deb)
 echo "$deb: $(du -h "$deb" | cut -f1)"
 dpkg-deb -f "$deb" Depends | grep -q libtorch || fail "Depends does not name LibTorch: $(dpkg-deb -f "$deb" Depends)"
+lintian --fail-on error --allow-root "$deb" || fail "lintian reports errors"
 
 echo "== installing it"
 dpkg -s ign-studio >/dev/null 2>&1 && $SUDO apt-get purge -y ign-studio >/dev/null
