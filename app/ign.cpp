@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "ign/evaluation.h"
 #include "ign/corrupt.h"
 #include "ign/data.h"
+#include "ign/distributed.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/session.h"
@@ -144,10 +146,74 @@ struct TrainArgs {
     bool detach_clamp = false;
     bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
     int64_t checkpoint_every = 500, preview_every = 250;
+    // Data parallelism: --nproc starts ranks on this host; --rank/--world-size/--master join a group.
+    int nproc = 1, rank = -1, world_size = 1;
+    std::string master = "127.0.0.1:29500";
+    double dist_timeout = 60;
+    std::vector<std::string> argv;  // the command line after the program name, for the ranks --nproc starts
 };
+
+// The arguments without `--nproc` and `--threads` (and their values): the ranks get their own.
+std::vector<std::string> rank_arguments(const std::vector<std::string>& argv, int threads) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < argv.size(); ++i) {
+        const auto& a = argv[i];
+        if (a == "--nproc" || a == "--threads") { ++i; continue; }
+        if (a.rfind("--nproc=", 0) == 0 || a.rfind("--threads=", 0) == 0) continue;
+        out.push_back(a);
+    }
+    out.push_back("--threads");
+    out.push_back(std::to_string(threads));
+    return out;
+}
+
+// Ranks started by --nproc: terminated if this process leaves early, waited for otherwise.
+struct LocalRanks {
+    std::vector<int> pids;
+    bool finished = false;
+    std::string wait() {
+        finished = true;
+        return ign::wait_for_local_ranks(pids, false);
+    }
+    ~LocalRanks() {
+        if (!finished) ign::wait_for_local_ranks(pids, true);
+    }
+};
+
+ign::DistributedOptions distributed_options(const TrainArgs& a) {
+    ign::DistributedOptions d;
+    d.timeout_s = a.dist_timeout;
+    if (a.nproc > 1) {
+        if (a.rank >= 0 || a.world_size > 1)
+            throw std::invalid_argument("--nproc starts its own ranks: give either --nproc or --rank and --world-size");
+        d.world_size = a.nproc;
+        d.master = "127.0.0.1:" + std::to_string(ign::free_local_port());
+    } else if (a.world_size > 1) {
+        if (a.rank < 0 || a.rank >= a.world_size)
+            throw std::invalid_argument("--world-size " + std::to_string(a.world_size) + " needs --rank 0.." +
+                                        std::to_string(a.world_size - 1));
+        d.rank = a.rank;
+        d.world_size = a.world_size;
+        d.master = a.master;
+        ign::parse_master(d.master);  // a malformed address is a usage error now, not after loading data
+    } else if (a.rank > 0) {
+        throw std::invalid_argument("--rank needs --world-size");
+    }
+    return d;
+}
 
 int run_train(const TrainArgs& a) {
     apply_common(a.common);
+    const auto distributed = distributed_options(a);
+    if (distributed.enabled()) {
+        // Each process's log lines say which rank wrote them; ranks other than 0 report only problems.
+        spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [ign rank " + std::to_string(distributed.rank) + "] [%^%l%$] %v");
+        if (distributed.rank > 0 && spdlog::get_level() == spdlog::level::info) spdlog::set_level(spdlog::level::warn);
+    }
+    // Several ranks on this host share its cores.
+    const int threads = a.common.threads > 0 ? a.common.threads
+                                             : std::max(1, int(std::thread::hardware_concurrency()) / std::max(1, a.nproc));
+    if (a.nproc > 1) ign::configure_threads(threads);
     ign::TrainRequest request;
     auto& r = request.options;
     r.model = ign::preset_options(a.preset);
@@ -170,6 +236,7 @@ int run_train(const TrainArgs& a) {
     r.resume = a.resume;
     r.checkpoint_every = a.checkpoint_every;
     r.preview_every = a.preview_every;
+    r.distributed = distributed;
     request.data_given = a.resume.empty() || a.data_given;
     request.steps = a.steps;
     request.epochs = a.epochs;
@@ -181,6 +248,13 @@ int run_train(const TrainArgs& a) {
     if (!plan.device_note.empty()) spdlog::warn("{}", plan.device_note);
     spdlog::info("training on {}", o.device);
 
+    LocalRanks local_ranks;
+    if (a.nproc > 1) {
+        spdlog::info("starting ranks 1..{} on this host ({} threads each), meeting at {}", a.nproc - 1, threads,
+                     distributed.master);
+        local_ranks.pids = ign::spawn_local_ranks(fs::read_symlink("/proc/self/exe").string(), rank_arguments(a.argv, threads), a.nproc,
+                                                  distributed.master);
+    }
     ign::Trainer trainer(o, plan.data.train);
     const auto preview_path = (fs::path(o.out_dir) / "preview.png").string();
     ProgressBar bar;
@@ -197,10 +271,15 @@ int run_train(const TrainArgs& a) {
     };
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
+    if (distributed.rank > 0) callbacks.on_step = nullptr;  // one progress bar: rank 0's
     const auto result = trainer.run(callbacks, &g_cancel);
     bar.finish();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    if (const auto problems = local_ranks.wait(); !problems.empty()) {
+        spdlog::error("training finished here, but {}", problems);
+        return kError;
+    }
     switch (result.status) {
         case ign::TrainStatus::Completed:
             spdlog::info("{}; losses in {}; preview in {}", result.message, trainer.csv_path(), preview_path);
@@ -520,6 +599,7 @@ int main(int argc, char** argv) {
     int rc = kOk;
 
     TrainArgs train;
+    train.argv.assign(argv + 1, argv + argc);
     auto* t = app.add_subcommand("train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png");
     add_common(t, train.common);
     t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember({"mnist28", "dcgan64"}))->capture_default_str();
@@ -549,6 +629,15 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
+    t->add_option("--nproc", train.nproc, "data-parallel processes on this host (c10d Gloo; the batch is split among them)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    t->add_option("--rank", train.rank, "this process's rank, 0..world-size-1 (several hosts; rank 0 writes the files)");
+    t->add_option("--world-size", train.world_size, "number of processes in all (several hosts)")->check(CLI::Range(1, 4096));
+    t->add_option("--master", train.master, "HOST:PORT of rank 0's TCPStore (several hosts)")->capture_default_str();
+    t->add_option("--dist-timeout", train.dist_timeout, "seconds to wait for a silent peer before stopping with an error")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     t->callback([&] {
         train.data_given = t->count("--data") > 0;
         rc = run_train(train);

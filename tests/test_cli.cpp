@@ -2,7 +2,10 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <QElapsedTimer>
+
 #include "ign/checkpoint.h"
+#include "ign/distributed.h"
 #include "ign/image_io.h"
 #include "test_support.h"
 
@@ -233,6 +236,59 @@ private slots:
         const auto l1 = QRegularExpression(R"(f\(corrupted\) - clean\| = ([0-9.e-]+), mean \|corrupted - clean\| = ([0-9.e-]+))")
                             .match(r.out);
         QVERIFY2(l1.hasMatch() && l1.captured(1).toDouble() < 0.5 * l1.captured(2).toDouble(), qPrintable(r.out));
+    }
+
+    // `--nproc 2`: two processes on loopback at batch 8 each end where one process at batch 16 does
+    // (norm group: nothing couples the samples), and the checkpoint resumes in one process.
+    void twoProcessesMatchOneProcess() {
+        const QStringList run{"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
+                              "--norm", "group", "--steps", "6", "--preview-every", "0", "--threads", "1"};
+        auto r = ign_cli(run + QStringList{"--out", path("dp-one")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = ign_cli(run + QStringList{"--nproc", "2", "--out", path("dp-two")});
+        QVERIFY2(r.code == 0 && r.err.contains("[ign rank 0]"), qPrintable(r.err));
+        auto one = load_checkpoint(path("dp-one/checkpoint.pt").toStdString()).model;
+        auto two = load_checkpoint(path("dp-two/checkpoint.pt").toStdString()).model;
+        double worst = 0;
+        for (size_t i = 0; i < one->parameters().size(); ++i)
+            worst = std::max(worst, (one->parameters()[i] - two->parameters()[i]).abs().max().item<double>());
+        QVERIFY2(worst < 1e-5, qPrintable(QString("max |one - two| = %1").arg(worst)));
+        r = ign_cli({"train", "--resume", path("dp-two/checkpoint.pt"), "--steps", "8", "--preview-every", "0"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(load_checkpoint(path("dp-two/checkpoint.pt").toStdString()).info.step, int64_t(8));
+    }
+
+    // A rank killed mid-run: the other stops within the timeout with an error saying so, keeps the last
+    // step every process completed, and never hangs.
+    void killedRankStopsTheOthers() {
+        const QString master = "127.0.0.1:" + QString::number(free_local_port());
+        const QStringList run{"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
+                              "--steps", "100000", "--checkpoint-every", "5", "--preview-every", "0", "--threads", "1",
+                              "--world-size", "2", "--master", master, "--dist-timeout", "20", "--out", path("killed")};
+        QProcess rank0, rank1;
+        rank0.start(qEnvironmentVariable("IGN_BIN"), run + QStringList{"--rank", "0"});
+        rank1.start(qEnvironmentVariable("IGN_BIN"), run + QStringList{"--rank", "1"});
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFile::exists(path("killed/checkpoint.pt")) && timer.elapsed() < 60000) QTest::qWait(50);
+        QVERIFY2(QFile::exists(path("killed/checkpoint.pt")), rank0.readAllStandardError().constData());
+        rank1.kill();
+        timer.restart();
+        const bool stopped = rank0.waitForFinished(60000);
+        const QString err = rank0.readAllStandardError();
+        if (!stopped) rank0.kill();
+        QVERIFY2(stopped, "rank 0 still running 60 s after rank 1 was killed");
+        qInfo("rank 0 stopped %lld ms after rank 1 was killed", timer.elapsed());
+        QCOMPARE(rank0.exitCode(), 1);
+        QVERIFY2(err.contains("lost the other processes") && err.contains("saved in"), qPrintable(err));
+        QVERIFY(load_checkpoint(path("killed/checkpoint.pt").toStdString()).info.step >= 5);
+        rank1.waitForFinished();
+    }
+
+    void distributedUsageErrors() {
+        QCOMPARE(ign_cli({"train", "--nproc", "2", "--rank", "0", "--world-size", "2"}).code, 2);
+        QCOMPARE(ign_cli({"train", "--world-size", "2"}).code, 2);
+        QCOMPARE(ign_cli({"train", "--world-size", "2", "--rank", "0", "--master", "nowhere"}).code, 2);
     }
 
     // With the real digits (fetched by packaging/fetch-data.sh), a few hundred steps lower the

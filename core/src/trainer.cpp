@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -65,8 +66,14 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_options.settings.batch = m_info.train.batch;
         m_info.train.steps = target_steps;
     } else {
-        torch::manual_seed(m_options.settings.seed);
-        m_model = IgnNet(m_options.model);
+        {
+            // Initialisation draws from the global generator: one trainer at a time (ranks run as
+            // threads in the tests), so the seed alone decides the weights.
+            static std::mutex init_mutex;
+            std::lock_guard<std::mutex> lock(init_mutex);
+            torch::manual_seed(m_options.settings.seed);
+            m_model = IgnNet(m_options.model);
+        }
         m_info.model = m_options.model;
         m_info.objective = m_options.objective;
         m_info.optimizer = m_options.optimizer;
@@ -90,12 +97,30 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
     if (m_options.noise == NoiseKind::Spectral && !m_info.spectral.defined())
         m_info.spectral = compute_spectral_stats(m_data.images);
     m_noise = m_info.noise_sampler();
+    if (m_options.distributed.enabled()) {
+        const int world = m_options.distributed.world_size;
+        if (m_options.settings.batch % world != 0)
+            throw std::invalid_argument("batch " + std::to_string(m_options.settings.batch) + " does not split evenly over " +
+                                        std::to_string(world) + " processes");
+        m_sync = std::make_unique<ProcessGroupSync>(m_options.distributed, m_options.device);
+        // Every rank starts from rank 0's weights (and, on resume, rank 0's optimizer moments).
+        std::vector<torch::Tensor> state = m_model->parameters();
+        for (const auto& b : m_model->buffers()) state.push_back(b);
+        for (auto& entry : m_optimizer->state()) {
+            auto& adam = static_cast<torch::optim::AdamParamState&>(*entry.second);
+            state.push_back(adam.exp_avg());
+            state.push_back(adam.exp_avg_sq());
+        }
+        m_sync->broadcast_from_rank0(state, "the start of training");
+    }
 }
+
+Trainer::~Trainer() = default;
 
 std::string Trainer::checkpoint_path() const { return (fs::path(m_options.out_dir) / "checkpoint.pt").string(); }
 std::string Trainer::csv_path() const { return (fs::path(m_options.out_dir) / "losses.csv").string(); }
 
-torch::Tensor Trainer::batch_for_step(int64_t step) {
+torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) {
     const int64_t batch = m_options.settings.batch;
     const int64_t per_epoch = m_data.size() / batch;  // the last partial batch of an epoch is dropped
     const int64_t epoch = step / per_epoch, position = step % per_epoch;
@@ -104,7 +129,7 @@ torch::Tensor Trainer::batch_for_step(int64_t step) {
         m_epoch_order = at::randperm(m_data.size(), gen, torch::kLong);
         m_cached_epoch = epoch;
     }
-    return m_data.images.index_select(0, m_epoch_order.slice(0, position * batch, (position + 1) * batch));
+    return m_data.images.index_select(0, m_epoch_order.slice(0, position * batch + begin, position * batch + end));
 }
 
 void Trainer::save(torch::optim::Adam& optimizer) {
@@ -128,76 +153,113 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
     TrainResult result;
     double rate = 0;
     auto last_time = clock::now();
-    while (m_info.step < total) {
-        if (cancel && cancel->load()) {
-            result.status = TrainStatus::Cancelled;
-            break;
-        }
-        const int64_t step = m_info.step;
-        const auto device = torch::Device(m_options.device);
-        const auto x = batch_for_step(step).to(device);
-        auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
-        const auto z = m_noise.sample(batch, noise_gen).to(device);
+    const int world = m_sync ? m_sync->world_size() : 1, rank = m_sync ? m_sync->rank() : 0;
+    const int64_t share_begin = rank * (batch / world), share_end = share_begin + batch / world;
+    bool cancelled_after_step = false;  // with several processes a cancel is agreed on inside a step
+    try {
+        while (m_info.step < total) {
+            if (cancelled_after_step || (!m_sync && cancel && cancel->load())) {
+                result.status = TrainStatus::Cancelled;
+                break;
+            }
+            const int64_t step = m_info.step;
+            const auto device = torch::Device(m_options.device);
+            // This process's share of the step's batch: the same images and noise one process would use.
+            auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
+            const auto x = batch_for_step(step, share_begin, share_end).to(device);
+            const auto z = m_noise.sample(batch, noise_gen).slice(0, share_begin, share_end).to(device);
 
-        auto terms = objective.compute(x, z);
-        LossRecord record;
-        record.step = step + 1;
-        record.total = terms.total.item<double>();
-        record.reconstruction = terms.reconstruction.item<double>();
-        record.idempotence = terms.idempotence.item<double>();
-        record.tightness = terms.tightness.item<double>();
-        if (!std::isfinite(record.total)) {
-            result.status = TrainStatus::Diverged;
-            std::ostringstream s;
-            s << "training stopped: the loss is not finite at step " << record.step << " ("
-              << nonfinite_terms(record) << "); the weights were not updated";
-            if (fs::exists(checkpoint_path())) s << "; the last good checkpoint is kept: " << checkpoint_path();
-            result.message = s.str();
-            break;
-        }
-        optimizer.zero_grad();
-        terms.total.backward();
-        optimizer.step();
+            auto terms = objective.compute(x, z);
+            optimizer.zero_grad();
+            terms.total.backward();
+            // One number per loss term, and a vote to stop (a cancel on any process stops all after this step).
+            auto losses = torch::stack({terms.total.detach(), terms.reconstruction, terms.idempotence, terms.tightness,
+                                        torch::tensor(cancel && cancel->load() ? 1.0f : 0.0f, terms.total.options())})
+                              .to(torch::kFloat);
+            if (m_sync) {
+                std::vector<torch::Tensor> shared;
+                for (const auto& p : m_model->parameters()) shared.push_back(p.grad());
+                for (const auto& b : m_model->buffers()) shared.push_back(b);  // BatchNorm running statistics
+                shared.push_back(losses);
+                m_sync->average(shared, "step " + std::to_string(step + 1));
+            }
+            const auto loss_values = losses.cpu();
+            LossRecord record;
+            record.step = step + 1;
+            record.total = loss_values[0].item<double>();
+            record.reconstruction = loss_values[1].item<double>();
+            record.idempotence = loss_values[2].item<double>();
+            record.tightness = loss_values[3].item<double>();
+            const bool stop_voted = loss_values[4].item<double>() > 0;
+            if (!std::isfinite(record.total)) {
+                result.status = TrainStatus::Diverged;
+                std::ostringstream s;
+                s << "training stopped: the loss is not finite at step " << record.step << " ("
+                  << nonfinite_terms(record) << "); the weights were not updated";
+                if (fs::exists(checkpoint_path())) s << "; the last good checkpoint is kept: " << checkpoint_path();
+                result.message = s.str();
+                break;
+            }
+            optimizer.step();
 
-        const auto now = clock::now();
-        const double step_s = std::chrono::duration<double>(now - last_time).count();
-        last_time = now;
-        rate = rate == 0 ? batch / step_s : 0.9 * rate + 0.1 * batch / step_s;
-        record.wall_s = wall_before + std::chrono::duration<double>(now - started).count();
-        m_info.step = step + 1;
-        m_info.wall_time_s = record.wall_s;
-        m_info.history.push_back(record);
+            const auto now = clock::now();
+            const double step_s = std::chrono::duration<double>(now - last_time).count();
+            last_time = now;
+            rate = rate == 0 ? batch / step_s : 0.9 * rate + 0.1 * batch / step_s;
+            record.wall_s = wall_before + std::chrono::duration<double>(now - started).count();
+            m_info.step = step + 1;
+            m_info.wall_time_s = record.wall_s;
+            m_info.history.push_back(record);
 
-        if (callbacks.on_step) {
-            TrainProgress p;
-            p.step = m_info.step;
-            p.total_steps = total;
-            p.images_per_s = rate;
-            p.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
-            p.wall_s = record.wall_s;
-            p.losses = record;
-            callbacks.on_step(p);
-        }
-        if (callbacks.on_preview && m_options.preview_every > 0 &&
-            (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
-            const auto samples = apply_f(m_model, preview_noise);
-            callbacks.on_preview(m_info.step, samples, apply_f(m_model, samples));
-        }
-        if (m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 && m_info.step < total) {
-            // A failed periodic save (full disk, say) is reported and training goes on; the previous
-            // checkpoint is untouched because saves go through a temporary file.
-            try {
-                save(optimizer);
-                if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
-            } catch (const CheckpointError& e) {
-                const auto message = "checkpoint at step " + std::to_string(m_info.step) +
-                                      " not saved, training continues: " + e.what();
-                spdlog::error("{}", message);
-                if (callbacks.on_warning) callbacks.on_warning(message);
+            if (callbacks.on_step) {
+                TrainProgress p;
+                p.step = m_info.step;
+                p.total_steps = total;
+                p.images_per_s = rate;
+                p.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
+                p.wall_s = record.wall_s;
+                p.losses = record;
+                callbacks.on_step(p);
+            }
+            if (stop_voted) cancelled_after_step = true;
+            if (callbacks.on_preview && writes_files() && m_options.preview_every > 0 &&
+                (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
+                const auto samples = apply_f(m_model, preview_noise);
+                callbacks.on_preview(m_info.step, samples, apply_f(m_model, samples));
+            }
+            if (writes_files() && m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 &&
+                m_info.step < total) {
+                // A failed periodic save (full disk, say) is reported and training goes on; the previous
+                // checkpoint is untouched because saves go through a temporary file.
+                try {
+                    save(optimizer);
+                    if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+                } catch (const CheckpointError& e) {
+                    const auto message = "checkpoint at step " + std::to_string(m_info.step) +
+                                          " not saved, training continues: " + e.what();
+                    spdlog::error("{}", message);
+                    if (callbacks.on_warning) callbacks.on_warning(message);
+                }
             }
         }
+    } catch (const DistributedError& e) {
+        // The weights are those of the last step every process completed: keep them.
+        std::string message = e.what();
+        if (writes_files() && m_info.step > first_step) {
+            try {
+                save(optimizer);
+                message += "; training stopped, step " + std::to_string(m_info.step) + " saved in " + checkpoint_path();
+            } catch (const CheckpointError& save_error) {
+                message += std::string("; and the checkpoint could not be saved: ") + save_error.what();
+            }
+        }
+        throw DistributedError(message);
     }
     result.step = m_info.step;
+    if (!writes_files()) {
+        result.message = "rank " + std::to_string(rank) + " trained to step " + std::to_string(m_info.step);
+        return result;
+    }
     if (result.status != TrainStatus::Diverged && m_info.step > first_step) {
         save(optimizer);
         result.checkpoint_path = checkpoint_path();

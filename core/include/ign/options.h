@@ -68,6 +68,16 @@ struct TrainSettings {
     std::string to_string() const;
 };
 
+// Data-parallel training over c10d (distributed.h): process `rank` of `world_size`, meeting at rank 0's
+// TCPStore on `master` ("host:port"). Each step's batch is split evenly across the processes.
+struct DistributedOptions {
+    int rank = 0;
+    int world_size = 1;
+    std::string master = "127.0.0.1:29500";
+    double timeout_s = 60;  // a peer silent this long (hung, not dead: dead is noticed at once) ends training
+    bool enabled() const { return world_size > 1; }
+};
+
 struct TrainOptions {
     ModelOptions model = preset_options("mnist28");
     ObjectiveOptions objective;
@@ -81,6 +91,7 @@ struct TrainOptions {
     int64_t preview_every = 250;       // steps; 0: never
     int preview_count = 64;
     uint64_t preview_seed = 12345;
+    DistributedOptions distributed;    // world_size 1: one process
     std::string to_string() const;
 };
 

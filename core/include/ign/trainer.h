@@ -9,6 +9,7 @@
 
 #include "ign/checkpoint.h"
 #include "ign/data.h"
+#include "ign/distributed.h"
 #include "ign/options.h"
 
 namespace ign {
@@ -26,7 +27,13 @@ class Trainer {
 public:
     // `data` is the training split ([N, C, H, W] in [-1, 1], already at the model's channels and size).
     // With options.resume set, the model, objective, optimizer options and noise come from the checkpoint.
+    // With options.distributed.world_size > 1 this joins the process group (blocking until all have) and
+    // takes rank 0's weights; each step then trains on this rank's share of the batch, gradients,
+    // losses and normalisation statistics are averaged, and only rank 0 writes files.
     Trainer(TrainOptions options, Dataset data);
+    ~Trainer();
+
+    // Throws DistributedError when a peer dies or hangs (rank 0 first saves the last completed step).
 
     TrainResult run(const TrainCallbacks& callbacks = {}, const std::atomic<bool>* cancel = nullptr);
 
@@ -36,8 +43,10 @@ public:
     std::string csv_path() const;
 
 private:
-    torch::Tensor batch_for_step(int64_t step);
+    // Images [begin, end) of the step's batch (the whole batch is [0, batch)).
+    torch::Tensor batch_for_step(int64_t step, int64_t begin, int64_t end);
     void save(torch::optim::Adam& optimizer);
+    bool writes_files() const { return !m_sync || m_sync->rank() == 0; }
 
     TrainOptions m_options;
     Dataset m_data;
@@ -47,6 +56,7 @@ private:
     std::unique_ptr<torch::optim::Adam> m_optimizer;
     int64_t m_cached_epoch = -1;
     torch::Tensor m_epoch_order;
+    std::unique_ptr<ProcessGroupSync> m_sync;  // null: one process
 };
 
 // A request resolved: steps, data, output folder (empty: runs/<preset>-<data>, or the checkpoint's

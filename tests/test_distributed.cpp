@@ -1,0 +1,150 @@
+// Data-parallel training over c10d (TCPStore + ProcessGroupGloo), with the ranks as threads of this
+// process on loopback: the arithmetic is the same as across processes, and the weights of every rank
+// can be compared directly. Processes and a killed rank: test_cli.
+#include <QElapsedTimer>
+
+#include <future>
+#include <thread>
+
+#include "ign/distributed.h"
+#include "ign/trainer.h"
+#include "test_support.h"
+
+using namespace ign;
+
+namespace {
+
+constexpr double kTolerance = 1e-5;  // float32 all-reduce sums in another order than one big batch
+
+TrainOptions options_for(Norm norm, int batch, int64_t steps, const QString& out) {
+    TrainOptions o;
+    o.model = testing::tiny_model(norm);
+    o.settings.batch = batch;
+    o.settings.steps = steps;
+    o.settings.seed = 5;
+    o.out_dir = out.toStdString();
+    o.checkpoint_every = 0;
+    o.preview_every = 0;
+    return o;
+}
+
+// Largest absolute difference over parameters (and buffers when asked) of two models.
+double max_difference(IgnNet a, IgnNet b, bool with_buffers) {
+    double worst = 0;
+    const auto pa = a->parameters(), pb = b->parameters();
+    for (size_t i = 0; i < pa.size(); ++i) worst = std::max(worst, (pa[i] - pb[i]).abs().max().item<double>());
+    if (with_buffers) {
+        const auto ba = a->buffers(), bb = b->buffers();
+        for (size_t i = 0; i < ba.size(); ++i)
+            if (ba[i].is_floating_point()) worst = std::max(worst, (ba[i] - bb[i]).abs().max().item<double>());
+    }
+    return worst;
+}
+
+struct RankRun {
+    std::unique_ptr<Trainer> trainer;
+    TrainResult result;
+};
+
+// `world` ranks as threads, each constructing its Trainer (which joins the group) and running it.
+std::vector<RankRun> run_ranks(TrainOptions options, const Dataset& data, int world) {
+    options.distributed.world_size = world;
+    options.distributed.master = "127.0.0.1:" + std::to_string(free_local_port());
+    options.distributed.timeout_s = 30;
+    std::vector<RankRun> runs(world);
+    std::vector<std::thread> threads;
+    for (int rank = 0; rank < world; ++rank)
+        threads.emplace_back([&, rank] {
+            auto o = options;
+            o.distributed.rank = rank;
+            runs[rank].trainer = std::make_unique<Trainer>(o, data);
+            runs[rank].result = runs[rank].trainer->run();
+        });
+    for (auto& t : threads) t.join();
+    return runs;
+}
+
+}  // namespace
+
+class TestDistributed : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { at::set_num_threads(1); }
+
+    // Two processes at batch B/2 each end where one process at batch B does (norm none and group:
+    // nothing couples the samples of a batch, so the averaged gradient is the big batch's gradient).
+    void twoRanksAtHalfBatchMatchOneRankAtFullBatch_data() {
+        QTest::addColumn<int>("norm");
+        QTest::newRow("none") << int(Norm::None);
+        QTest::newRow("group") << int(Norm::Group);
+    }
+    void twoRanksAtHalfBatchMatchOneRankAtFullBatch() {
+        QFETCH(int, norm);
+        const auto data = testing::synthetic_digits(96);
+        const auto tag = QString::number(norm);
+        Trainer single(options_for(Norm(norm), 16, 6, m_dir.filePath("single" + tag)), data);
+        QCOMPARE(int(single.run().status), int(TrainStatus::Completed));
+        auto ranks = run_ranks(options_for(Norm(norm), 16, 6, m_dir.filePath("two" + tag)), data, 2);
+        const double rank0_vs_single = max_difference(ranks[0].trainer->model(), single.model(), true);
+        const double rank1_vs_rank0 = max_difference(ranks[1].trainer->model(), ranks[0].trainer->model(), true);
+        qInfo("norm %d: |rank0 - single| = %.3g, |rank1 - rank0| = %.3g", norm, rank0_vs_single, rank1_vs_rank0);
+        QVERIFY2(rank0_vs_single < kTolerance, qPrintable(QString::number(rank0_vs_single)));
+        QCOMPARE(rank1_vs_rank0, 0.0);
+        // The loss history rank 0 writes is the whole batch's: the same as one process's, step by step.
+        const auto& h2 = ranks[0].trainer->info().history;
+        const auto& h1 = single.info().history;
+        QCOMPARE(h2.size(), h1.size());
+        for (size_t i = 0; i < h1.size(); ++i) QVERIFY(std::abs(h2[i].total - h1[i].total) < 1e-4);
+        QVERIFY(QFile::exists(m_dir.filePath("two" + tag + "/checkpoint.pt")));
+    }
+
+    // BatchNorm: each process normalises its own B/W samples with their own statistics (as PyTorch's DDP
+    // without SyncBatchNorm), so the result is not one process's at batch B; the running statistics are
+    // averaged every step, so all ranks hold the same model.
+    void batchNormStatisticsArePerProcessAndRunningStatisticsAgree() {
+        const auto data = testing::synthetic_digits(96);
+        Trainer single(options_for(Norm::Batch, 16, 4, m_dir.filePath("bn-single")), data);
+        single.run();
+        auto ranks = run_ranks(options_for(Norm::Batch, 16, 4, m_dir.filePath("bn-two")), data, 2);
+        const double ranks_apart = max_difference(ranks[1].trainer->model(), ranks[0].trainer->model(), true);
+        const double from_single = max_difference(ranks[0].trainer->model(), single.model(), false);
+        const double first_loss_apart = std::abs(ranks[0].trainer->info().history[0].total - single.info().history[0].total);
+        qInfo("batch norm: |rank1 - rank0| = %.3g (buffers included), |rank0 - single| = %.3g, first loss apart by %.3g",
+              ranks_apart, from_single, first_loss_apart);
+        QCOMPARE(ranks_apart, 0.0);
+        QVERIFY2(from_single > 10 * kTolerance, qPrintable(QString::number(from_single)));
+        QVERIFY2(first_loss_apart > 1e-3, qPrintable(QString::number(first_loss_apart)));
+    }
+
+    // A rank that never comes: the other gives up after the timeout with an error naming the address.
+    void missingRankFailsWithinTheTimeout() {
+        auto o = options_for(Norm::None, 16, 2, m_dir.filePath("alone"));
+        o.distributed.world_size = 2;
+        o.distributed.master = "127.0.0.1:" + std::to_string(free_local_port());
+        o.distributed.timeout_s = 2;
+        QElapsedTimer timer;
+        timer.start();
+        try {
+            Trainer alone(o, testing::synthetic_digits(32));
+            QFAIL("joined a group of two alone");
+        } catch (const DistributedError& e) {
+            QVERIFY2(QString(e.what()).contains("could not meet") && QString(e.what()).contains(QString::fromStdString(o.distributed.master)),
+                     e.what());
+        }
+        QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void badSettingsAreRefusedBeforeTraining() {
+        auto o = options_for(Norm::None, 15, 2, m_dir.filePath("odd"));
+        o.distributed.world_size = 2;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(o, testing::synthetic_digits(32)));
+        for (const auto* bad : {"localhost", ":29500", "host:", "host:70000", "host:12ab"})
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parse_master(bad));
+        QCOMPARE(parse_master("10.0.0.7:29501"), std::make_pair(std::string("10.0.0.7"), 29501));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDistributed)
+#include "test_distributed.moc"
