@@ -256,19 +256,12 @@ int run_train(const TrainArgs& a) {
                                                   distributed.master);
     }
     ign::Trainer trainer(o, plan.data.train);
-    const auto preview_path = (fs::path(o.out_dir) / "preview.png").string();
+    const auto preview_path = trainer.preview_path();
     ProgressBar bar;
     ign::TrainCallbacks callbacks;
     callbacks.on_step = [&](const ign::TrainProgress& p) { bar.update(p); };
-    callbacks.on_preview = [&](int64_t, const torch::Tensor& samples, const torch::Tensor& refined) {
-        try {
-            // Pairs side by side: f(z) then f(f(z)).
-            auto both = torch::stack({samples, refined}, 1).flatten(0, 1);
-            ign::save_grid(both, preview_path, 16, 2);
-        } catch (const std::exception& e) {
-            spdlog::warn("preview not written: {}", e.what());
-        }
-    };
+    if (distributed.rank == 0)
+        spdlog::info("follow it live: ign-studio --follow {}", fs::absolute(o.out_dir).lexically_normal().string());
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     if (distributed.rank > 0) callbacks.on_step = nullptr;  // one progress bar: rank 0's

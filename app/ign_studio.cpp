@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
                                          "model), or an image to project with it");
     QCommandLineOption threads("threads", "LibTorch threads (0: all cores)", "n", "0");
     QCommandLineOption screenshots("screenshots", "run a short training, then save a screenshot of each panel into DIR and quit", "dir");
+    QCommandLineOption follow("follow", "show the run that ign train writes into DIR, live (Train panel)", "dir");
     QCommandLineOption quit_after("quit-after", "close the window after MS milliseconds (smoke tests)", "ms");
-    parser.addOptions({threads, screenshots, quit_after});
+    parser.addOptions({threads, screenshots, follow, quit_after});
     parser.process(app);
 
     ign::configure_threads(parser.value(threads).toInt());
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
     QObject::connect(&window, &ign_ui::MainWindow::messageShown, [](const QString& text, bool error) {
         if (error) std::fprintf(stderr, "ign-studio: %s\n", qPrintable(text));
     });
+    if (parser.isSet(follow)) {
+        window.tabs()->setCurrentWidget(window.trainPanel());
+        window.trainPanel()->follow(parser.value(follow));
+    }
     if (file_is_image) {  // opened from a file manager: project the image with the model that opened
         window.tabs()->setCurrentWidget(window.projectPanel());
         window.projectPanel()->loadFile(file);

@@ -18,7 +18,7 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
           qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev libspdlog-dev
-          nlohmann-json3-dev libcli11-dev zlib1g-dev libgif-dev
+          nlohmann-json3-dev libcli11-dev zlib1g-dev libgif-dev libgloo-dev
           libopenblas0-openmp dataset-fashion-mnist
           xvfb xauth imagemagick)
 command -v npm >/dev/null || PACKAGES+=(npm)

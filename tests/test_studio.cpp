@@ -11,7 +11,9 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -450,6 +452,59 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), 10000);
         QVERIFY(w.lastMessageWasError());
         QVERIFY2(w.lastMessage().contains("no-such-data"), qPrintable(w.lastMessage()));
+    }
+
+    // A run started from the command line, followed live from its folder: the plot grows step by step,
+    // the preview appears, the progress and the end state show, the checkpoint becomes openable.
+    void followsARunStartedFromTheCommandLine() {
+        const QString ign = qEnvironmentVariable("IGN_BIN");
+        QVERIFY2(!ign.isEmpty(), "IGN_BIN must point at the ign executable");
+        const QString data = write_tiny_idx(m_dir.path());
+        const QString run = m_dir.filePath("followed");
+        MainWindow w;
+        w.show();
+        auto* panel = w.trainPanel();
+        QSignalSpy checkpoints(panel, &TrainPanel::checkpointReady);
+        QVERIFY(panel->follow(run));  // before the run exists: it waits for the folder
+        QProcess training;
+        training.start(ign, {"train", "--data", data, "--width", "8", "--latent", "16", "--batch", "16", "--steps", "150",
+                             "--preview-every", "20", "--checkpoint-every", "50", "--threads", "1", "--out", run});
+        QVERIFY(training.waitForStarted());
+        size_t seen_while_running = 0;
+        QElapsedTimer timer;
+        timer.start();
+        while (training.state() != QProcess::NotRunning && timer.elapsed() < 120000) {
+            QTest::qWait(100);
+            seen_while_running = std::max(seen_while_running, panel->lossPlot()->history().size());
+        }
+        QCOMPARE(training.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->statusText().contains("completed"), 5000);
+        QCOMPARE(panel->lossPlot()->history().size(), size_t(150));
+        QCOMPARE(panel->lossPlot()->history().back().step, int64_t(150));
+        QVERIFY(!panel->previewSamples()->image().isNull());
+        QVERIFY2(panel->progressText().contains("150 / 150"), qPrintable(panel->progressText()));
+        QVERIFY(checkpoints.count() >= 1);
+        QVERIFY(checkpoints.last().at(0).toString().endsWith("followed/checkpoint.pt"));
+        qInfo("while the run went on the plot showed up to %zu of 150 steps", seen_while_running);
+        QVERIFY(seen_while_running > 0);
+        QVERIFY(!panel->startAction()->isEnabled());  // no training of its own while following
+        panel->stopFollowing();
+        QVERIFY(panel->startAction()->isEnabled());
+    }
+
+    void followingAFolderWithBrokenFilesSaysWhichFile() {
+        const QString run = m_dir.filePath("broken-run");
+        QDir().mkpath(run);
+        QFile csv(run + "/losses.csv");
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("step,wall_s,total,reconstruction,idempotence,tightness\n1,0.1,x,1,1,1\n");
+        csv.close();
+        MainWindow w;
+        QVERIFY(w.trainPanel()->follow(run));
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastMessageWasError() && w.lastMessage().contains("losses.csv") &&
+                                     w.lastMessage().contains("line 2"),
+                                 3000);
+        w.trainPanel()->stopFollowing();
     }
 
     void closingMidTrainingAsksThenSaves() {

@@ -89,8 +89,35 @@ private slots:
         QCOMPARE(lines.size(), 5);
         QCOMPARE(lines[0], QString("step,wall_s,total,reconstruction,idempotence,tightness"));
         QVERIFY(lines[4].startsWith("4,"));
-        // no temporary files are left behind
-        QCOMPARE(QDir(m_dir.filePath("full")).entryList(QDir::Files).size(), 2);
+        // The run folder's live record: the loss history reads back, status.json says how it ended, and
+        // no temporary files are left behind.
+        const auto records = read_loss_csv(trainer.csv_path());
+        QCOMPARE(records.size(), size_t(4));
+        QCOMPARE(records[3].step, int64_t(4));
+        QVERIFY(std::abs(records[3].total - loaded.info.history[3].total) < 1e-6);
+        const auto status = read_run_status(run_files(m_dir.filePath("full").toStdString()).status);
+        QCOMPARE(QString::fromStdString(status.state), QString("completed"));
+        QCOMPARE(status.step, int64_t(4));
+        QCOMPARE(status.total_steps, int64_t(4));
+        QCOMPARE(QDir(m_dir.filePath("full")).entryList(QDir::Files),
+                 QStringList({"checkpoint.pt", "losses.csv", "status.json"}));
+    }
+
+    void malformedRunFilesNameTheFileAndLine() {
+        const auto csv = m_dir.filePath("bad-losses.csv");
+        testing::write(csv, "step,wall_s,total,reconstruction,idempotence,tightness\n1,0.1,2,3,4,5\n2,0.2,oops,3,4,5\n");
+        try {
+            read_loss_csv(csv.toStdString());
+            QFAIL("accepted a malformed losses.csv");
+        } catch (const DataError& e) {
+            QVERIFY2(QString(e.what()).contains(csv) && QString(e.what()).contains("line 3"), e.what());
+        }
+        testing::write(csv, "something else\n");
+        QVERIFY_THROWS_EXCEPTION(DataError, read_loss_csv(csv.toStdString()));
+        const auto status = m_dir.filePath("status.json");
+        testing::write(status, "{\"state\": 3}");
+        QVERIFY_THROWS_EXCEPTION(DataError, read_run_status(status.toStdString()));
+        QVERIFY_THROWS_EXCEPTION(DataError, read_run_status(m_dir.filePath("missing.json").toStdString()));
     }
 
     void nonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() {

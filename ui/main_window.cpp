@@ -130,6 +130,8 @@ void MainWindow::buildMenus() {
     auto* train = menuBar()->addMenu("T&rain");
     train->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
     train->addSeparator();
+    train->addAction(m_train->followAction());
+    train->addSeparator();
     train->addAction("Export losses as &CSV…", m_train, &TrainPanel::exportCsv);
     train->addAction("Export loss &plot as PNG…", m_train, &TrainPanel::exportPng);
 

@@ -23,6 +23,7 @@
 
 #include "image_view.h"
 #include "loss_plot.h"
+#include "run_follower.h"
 #include "training_worker.h"
 
 namespace ign_ui {
@@ -139,8 +140,12 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     connect(m_start, &QAction::triggered, this, &TrainPanel::start);
     connect(m_pause, &QAction::toggled, this, &TrainPanel::togglePause);
     connect(m_stop, &QAction::triggered, this, &TrainPanel::stop);
+    m_follow = new QAction(QIcon::fromTheme("folder-open"), "&Follow run folder…", this);
+    m_follow->setShortcut(QKeySequence("Ctrl+Shift+F"));
+    m_follow->setToolTip("watch a run that ign train writes (here, or on a server through a shared folder)");
+    connect(m_follow, &QAction::triggered, this, &TrainPanel::chooseRunToFollow);
     auto* buttons = new QHBoxLayout;
-    for (auto* action : {m_start, m_pause, m_stop}) {
+    for (auto* action : {m_start, m_pause, m_stop, m_follow}) {
         auto* b = new QToolButton(this);
         b->setDefaultAction(action);
         b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -204,6 +209,37 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     connect(m_worker, &TrainingWorker::warning, this, [this](const QString& text) { emit message(text, true); });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
     m_thread.start();
+
+    m_follower = new RunFollower(this);
+    connect(m_follower, &RunFollower::historyReset, m_plot, &LossPlot::setHistory);
+    connect(m_follower, &RunFollower::historyAppended, this, [this](const std::vector<ign::LossRecord>& records) {
+        for (const auto& r : records) m_plot->append(r);
+    });
+    connect(m_follower, &RunFollower::previewChanged, this, [this](const QImage& image) {
+        m_samples->setImage(image);
+        m_preview_caption->setText("Preview from " + m_follower->folder() +
+                                   "/preview.png: f(z) and f(f(z)) in pairs, same noise every time");
+    });
+    connect(m_follower, &RunFollower::statusChanged, this, [this](const ign::RunStatus& st, double age_s) {
+        ign::TrainProgress p;
+        p.step = st.step;
+        p.total_steps = st.total_steps;
+        p.images_per_s = st.images_per_s;
+        p.eta_s = st.eta_s;
+        showProgress(p);
+        QString state = QString::fromStdString(st.state);
+        if (st.state == "running")
+            state = age_s > 60 ? QString("no update for %1: the run may have stopped").arg(duration(age_s))
+                               : QString("running (updated %1 s ago)").arg(int(age_s));
+        m_status->setText("Following " + m_follower->folder() + ": " + state +
+                          (st.message.empty() ? QString() : "\n" + QString::fromStdString(st.message)) + "\n" +
+                          QString::fromStdString(st.description));
+    });
+    connect(m_follower, &RunFollower::checkpointChanged, this, [this](const QString& path) {
+        m_last_checkpoint = path;
+        emit checkpointReady(path);
+    });
+    connect(m_follower, &RunFollower::problem, this, [this](const QString& text) { emit message(text, true); });
     setRunning(false);
 }
 
@@ -250,7 +286,7 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
 }
 
 void TrainPanel::start() {
-    if (m_running) return;
+    if (m_running || isFollowing()) return;
     QString problem;
     const auto r = request(&problem);
     if (!problem.isEmpty()) {
@@ -293,6 +329,11 @@ void TrainPanel::onStarted(const QString& description, const QString& out_dir) {
 }
 
 void TrainPanel::onProgress(const ign::TrainProgress& p) {
+    showProgress(p);
+    m_plot->append(p.losses);
+}
+
+void TrainPanel::showProgress(const ign::TrainProgress& p) {
     m_progress->setRange(0, int(std::min<int64_t>(p.total_steps, INT32_MAX)));
     m_progress->setValue(int(std::min<int64_t>(p.step, INT32_MAX)));
     m_progress->setFormat(QString("step %1 / %2 — %3 img/s — ETA %4")
@@ -300,8 +341,47 @@ void TrainPanel::onProgress(const ign::TrainProgress& p) {
                               .arg(p.total_steps)
                               .arg(p.images_per_s, 0, 'f', 0)
                               .arg(duration(p.eta_s)));
-    m_plot->append(p.losses);
 }
+
+void TrainPanel::chooseRunToFollow() {
+    if (isFollowing()) {
+        stopFollowing();
+        return;
+    }
+    const QString folder = QFileDialog::getExistingDirectory(this, "Follow a run folder", m_out->text().isEmpty() ? "runs" : m_out->text());
+    if (!folder.isEmpty()) follow(folder);
+}
+
+bool TrainPanel::follow(const QString& folder) {
+    if (m_running) {
+        emit message("cannot follow a run folder while this panel trains", true);
+        return false;
+    }
+    m_plot->clear();
+    m_samples->setImage(QImage());
+    m_refined->setImage(QImage());
+    m_refined->setVisible(false);  // preview.png holds both, in pairs
+    m_status->setText("Following " + folder + "…");
+    m_follow->setText("Stop &following");
+    m_start->setEnabled(false);
+    for (auto* w : findChildren<QGroupBox*>()) w->setEnabled(false);
+    emit message("following the run in " + folder, false);
+    m_follower->follow(folder);  // after the message: a problem with the folder is the last word
+    return true;
+}
+
+void TrainPanel::stopFollowing() {
+    if (!isFollowing()) return;
+    m_follower->stop();
+    m_refined->setVisible(true);
+    m_follow->setText("&Follow run folder…");
+    m_status->setText("Stopped following " + m_follower->folder() + ".");
+    setRunning(false);
+}
+
+bool TrainPanel::isFollowing() const { return m_follower->isFollowing(); }
+QString TrainPanel::progressText() const { return m_progress->text(); }
+QString TrainPanel::statusText() const { return m_status->text(); }
 
 void TrainPanel::onFinished(const QString& status, const QString& text, const QString& checkpoint) {
     m_pause->setChecked(false);
@@ -319,6 +399,7 @@ void TrainPanel::setRunning(bool running) {
     m_start->setEnabled(!running);
     m_pause->setEnabled(running);
     m_stop->setEnabled(running);
+    m_follow->setEnabled(!running);
     for (auto* w : findChildren<QGroupBox*>()) w->setEnabled(!running);
     emit runningChanged(running);
 }

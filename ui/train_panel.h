@@ -20,6 +20,7 @@ namespace ign_ui {
 class LossPlot;
 class ImageView;
 class TrainingWorker;
+class RunFollower;
 
 class TrainPanel : public QWidget {
     Q_OBJECT
@@ -30,6 +31,7 @@ public:
     QAction* startAction() const { return m_start; }
     QAction* pauseAction() const { return m_pause; }
     QAction* stopAction() const { return m_stop; }
+    QAction* followAction() const { return m_follow; }
     LossPlot* lossPlot() const { return m_plot; }
     ImageView* previewSamples() const { return m_samples; }
     ImageView* previewRefined() const { return m_refined; }
@@ -48,6 +50,14 @@ public:
     void setOutDir(const QString& dir);
     void setResume(const QString& checkpoint);
 
+    // Shows a run that another process writes (ign train, here or on a server) as it goes: its losses,
+    // preview, progress and checkpoints, read from its run folder. Not while this panel trains.
+    bool follow(const QString& folder);
+    void stopFollowing();
+    bool isFollowing() const;
+    QString progressText() const;
+    QString statusText() const;
+
     // Asks a running training to stop (it saves a checkpoint) and waits up to `timeout_ms`.
     bool stopAndWait(int timeout_ms = 60000);
 
@@ -60,6 +70,7 @@ public slots:
     void stop();
     void exportCsv();
     void exportPng();
+    void chooseRunToFollow();
 
 signals:
     void runningChanged(bool running);
@@ -69,6 +80,7 @@ signals:
 private:
     void onStarted(const QString& description, const QString& out_dir);
     void onProgress(const ign::TrainProgress& p);
+    void showProgress(const ign::TrainProgress& p);
     void onFinished(const QString& status, const QString& text, const QString& checkpoint);
     void setRunning(bool running);
     void browseData();
@@ -83,7 +95,8 @@ private:
     QLabel *m_status, *m_preview_caption;
     LossPlot* m_plot;
     ImageView *m_samples, *m_refined;
-    QAction *m_start, *m_pause, *m_stop;
+    QAction *m_start, *m_pause, *m_stop, *m_follow;
+    RunFollower* m_follower;
     QThread m_thread;
     TrainingWorker* m_worker;
     bool m_running = false;

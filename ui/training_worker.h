@@ -8,10 +8,7 @@
 #include <vector>
 
 #include "ign/options.h"
-
-Q_DECLARE_METATYPE(ign::LossRecord)
-Q_DECLARE_METATYPE(ign::TrainProgress)
-Q_DECLARE_METATYPE(std::vector<ign::LossRecord>)
+#include "metatypes.h"
 
 namespace ign_ui {
 

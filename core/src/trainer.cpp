@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/objective.h"
 #include "ign/system.h"
@@ -119,6 +120,34 @@ Trainer::~Trainer() = default;
 
 std::string Trainer::checkpoint_path() const { return (fs::path(m_options.out_dir) / "checkpoint.pt").string(); }
 std::string Trainer::csv_path() const { return (fs::path(m_options.out_dir) / "losses.csv").string(); }
+std::string Trainer::preview_path() const { return run_files(m_options.out_dir).preview; }
+
+void Trainer::publish(RunStatus status, const TrainCallbacks& callbacks) {
+    status.total_steps = m_info.train.steps;
+    status.description = m_options.to_string();
+    status.updated_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    try {
+        fs::create_directories(m_options.out_dir);
+        write_loss_csv(csv_path(), m_info.history);
+        write_run_status(run_files(m_options.out_dir).status, status);
+    } catch (const std::exception& e) {
+        if (m_publish_warned) return;  // said once; training goes on and later writes retry
+        m_publish_warned = true;
+        const std::string message = std::string("the run folder is not being updated, training continues: ") + e.what();
+        spdlog::warn("{}", message);
+        if (callbacks.on_warning) callbacks.on_warning(message);
+    }
+}
+
+void Trainer::write_preview(const torch::Tensor& samples, const torch::Tensor& refined, const TrainCallbacks& callbacks) {
+    try {
+        // Pairs side by side: f(z) then f(f(z)).
+        save_grid(torch::stack({samples, refined}, 1).flatten(0, 1).cpu(), preview_path(), 16, 2);
+    } catch (const std::exception& e) {
+        if (callbacks.on_warning) callbacks.on_warning(std::string("preview not written: ") + e.what());
+        spdlog::warn("preview not written: {}", e.what());
+    }
+}
 
 torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) {
     const int64_t batch = m_options.settings.batch;
@@ -156,6 +185,17 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
     const int world = m_sync ? m_sync->world_size() : 1, rank = m_sync ? m_sync->rank() : 0;
     const int64_t share_begin = rank * (batch / world), share_end = share_begin + batch / world;
     bool cancelled_after_step = false;  // with several processes a cancel is agreed on inside a step
+    auto last_publish = clock::now();
+    const auto status_now = [&](const std::string& state) {
+        RunStatus st;
+        st.state = state;
+        st.step = m_info.step;
+        st.images_per_s = rate;
+        st.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
+        st.wall_s = m_info.wall_time_s;
+        return st;
+    };
+    if (writes_files()) publish(status_now("running"), callbacks);
     try {
         while (m_info.step < total) {
             if (cancelled_after_step || (!m_sync && cancel && cancel->load())) {
@@ -222,10 +262,16 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
                 callbacks.on_step(p);
             }
             if (stop_voted) cancelled_after_step = true;
-            if (callbacks.on_preview && writes_files() && m_options.preview_every > 0 &&
+            if (writes_files() && m_options.preview_every > 0 &&
                 (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
                 const auto samples = apply_f(m_model, preview_noise);
-                callbacks.on_preview(m_info.step, samples, apply_f(m_model, samples));
+                const auto refined = apply_f(m_model, samples);
+                write_preview(samples, refined, callbacks);
+                if (callbacks.on_preview) callbacks.on_preview(m_info.step, samples, refined);
+            }
+            if (writes_files() && std::chrono::duration<double>(clock::now() - last_publish).count() >= m_options.publish_every_s) {
+                publish(status_now("running"), callbacks);
+                last_publish = clock::now();
             }
             if (writes_files() && m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 &&
                 m_info.step < total) {
@@ -253,6 +299,11 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
                 message += std::string("; and the checkpoint could not be saved: ") + save_error.what();
             }
         }
+        if (writes_files()) {
+            auto st = status_now("failed");
+            st.message = message;
+            publish(st, callbacks);
+        }
         throw DistributedError(message);
     }
     result.step = m_info.step;
@@ -271,6 +322,11 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
         result.message = "training cancelled at step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
     else if (result.status == TrainStatus::Completed)
         result.message = "trained to step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
+    auto final_status = status_now(result.status == TrainStatus::Completed   ? "completed"
+                                   : result.status == TrainStatus::Cancelled ? "cancelled"
+                                                                             : "diverged");
+    final_status.message = result.message;
+    publish(final_status, callbacks);
     return result;
 }
 

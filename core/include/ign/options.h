@@ -92,6 +92,7 @@ struct TrainOptions {
     int preview_count = 64;
     uint64_t preview_seed = 12345;
     DistributedOptions distributed;    // world_size 1: one process
+    double publish_every_s = 2;        // losses.csv and status.json rewritten this often (run_folder.h)
     std::string to_string() const;
 };
 

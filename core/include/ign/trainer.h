@@ -11,6 +11,7 @@
 #include "ign/data.h"
 #include "ign/distributed.h"
 #include "ign/options.h"
+#include "ign/run_folder.h"
 
 namespace ign {
 
@@ -41,12 +42,17 @@ public:
     const CheckpointInfo& info() const { return m_info; }
     std::string checkpoint_path() const;
     std::string csv_path() const;
+    std::string preview_path() const;
 
 private:
     // Images [begin, end) of the step's batch (the whole batch is [0, batch)).
     torch::Tensor batch_for_step(int64_t step, int64_t begin, int64_t end);
     void save(torch::optim::Adam& optimizer);
     bool writes_files() const { return !m_sync || m_sync->rank() == 0; }
+    // losses.csv, status.json (and preview.png when given) into the run folder, for whoever follows it.
+    void publish(RunStatus status, const TrainCallbacks& callbacks);
+    void write_preview(const torch::Tensor& samples, const torch::Tensor& refined, const TrainCallbacks& callbacks);
+    bool m_publish_warned = false;
 
     TrainOptions m_options;
     Dataset m_data;
