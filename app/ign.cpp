@@ -42,7 +42,14 @@ struct Common {
     int threads = 0;
     std::string log_level = "info";
     std::string log_file;
+    std::string device = "auto";  // commands that run the network
 };
+
+void add_device(CLI::App* cmd, Common& c) {
+    cmd->add_option("--device", c.device, "cpu, cuda or auto (CUDA when LibTorch sees a device; else the CPU, said in the log)")
+        ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+        ->capture_default_str();
+}
 
 void add_common(CLI::App* cmd, Common& c) {
     cmd->add_option("--threads", c.threads, "LibTorch threads (0: all cores)")->capture_default_str();
@@ -115,9 +122,18 @@ std::string resolve_model(const std::string& path_or_name) {
     return bundled.empty() ? path_or_name : bundled;
 }
 
-Loaded load(const std::string& path_or_name) {
+// Loads onto the CPU, then moves the model to the device asked for (inference moves inputs to it and
+// brings results back to the CPU).
+Loaded load(const std::string& path_or_name, const Common& common) {
     const auto path = resolve_model(path_or_name);
     auto c = ign::load_checkpoint(path);
+    std::string note;
+    const auto device = ign::resolve_device(common.device, &note);
+    if (!note.empty()) spdlog::warn("{}", note);
+    if (device != "cpu") {
+        c.model->to(torch::Device(device));
+        spdlog::info("running on {}", device);
+    }
     spdlog::info("loaded {} (step {}, {})", path, c.info.step, c.info.model.to_string());
     return {c.info, c.model};
 }
@@ -136,7 +152,7 @@ void add_norm_mode(CLI::App* cmd, std::string& norm_mode) {
 // ---------------------------------------------------------------------------------------------- train
 struct TrainArgs {
     Common common;
-    std::string preset = "mnist28", data = "digits", norm, noise = "gaussian", out, resume, device = "auto";
+    std::string preset = "mnist28", data = "digits", norm, noise = "gaussian", out, resume;
     int width = 0, latent = 0, channels = 0, size = 0, batch = 256;
     int64_t steps = 0;
     double epochs = 0;
@@ -151,6 +167,7 @@ struct TrainArgs {
     std::string master = "127.0.0.1:29500";
     double dist_timeout = 60;
     std::vector<std::string> argv;  // the command line after the program name, for the ranks --nproc starts
+    std::string precision = "fp32";
 };
 
 // The arguments without `--nproc` and `--threads` (and their values): the ranks get their own.
@@ -237,10 +254,11 @@ int run_train(const TrainArgs& a) {
     r.checkpoint_every = a.checkpoint_every;
     r.preview_every = a.preview_every;
     r.distributed = distributed;
+    r.precision = a.precision;
     request.data_given = a.resume.empty() || a.data_given;
     request.steps = a.steps;
     request.epochs = a.epochs;
-    request.device = a.device;
+    request.device = a.common.device;
     spdlog::info("loading data set '{}'", a.resume.empty() || a.data_given ? a.data : "of " + a.resume);
     const auto plan = ign::plan_training(request);
     const auto& o = plan.options;
@@ -297,7 +315,7 @@ struct SampleArgs {
 
 int run_sample(const SampleArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     const auto images = ign::sample(m.model, m.info.noise_sampler(), a.count, a.seed, inference_options(a.norm_mode));
     ign::save_grid(images, a.out, a.columns, a.zoom);
     std::cout << a.out << "\n";
@@ -321,7 +339,7 @@ struct ChainArgs {
 
 int run_chain(const ChainArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     const auto z = ign::sample_noise(m.info.noise_sampler(), a.count, a.seed);
     const auto steps = ign::chain(m.model, z, a.k, inference_options(a.norm_mode));
     // One row per sample: z, f(z), f^2(z), ..., f^k(z).
@@ -343,7 +361,7 @@ struct InterpolateArgs {
 
 int run_interpolate(const InterpolateArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     const auto noise = m.info.noise_sampler();
     const bool spherical = a.method == "slerp";
     auto z = [&](size_t i) { return ign::sample_noise(noise, 1, a.seeds.at(i))[0]; };
@@ -374,7 +392,7 @@ struct ProjectArgs {
 
 int run_project(const ProjectArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     std::vector<std::string> files;
     for (const auto& input : a.inputs) {
         if (fs::is_directory(input)) {
@@ -420,7 +438,7 @@ int run_corrupt(const CorruptArgs& a) {
     Loaded m;
     int channels = a.channels, size = a.size;
     if (!a.checkpoint.empty()) {
-        m = load(a.checkpoint);
+        m = load(a.checkpoint, a.common);
         channels = m.info.model.channels;
         size = m.info.model.image_size;
     }
@@ -457,7 +475,7 @@ int run_info(const InfoArgs& a) {
     apply_common(a.common);
     if (a.system) std::cout << ign::system_info() << "\n";
     if (!a.checkpoint.empty()) {
-        auto m = load(a.checkpoint);
+        auto m = load(a.checkpoint, a.common);
         std::cout << m.info.card() << "  parameters: " << ign::parameter_count(*m.model) << "\n";
     }
     if (!a.system && a.checkpoint.empty()) throw CLI::ValidationError("info", "give a checkpoint or --system");
@@ -474,7 +492,7 @@ struct ExportArgs {
 // optimizer state (a third of the size). Every inference command reads it; training cannot resume from it.
 int run_export(const ExportArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     ign::save_checkpoint(a.out, m.info, m.model, nullptr);
     std::cout << a.out << " (" << fs::file_size(a.out) / 1024 << " KiB)\n";
     return kOk;
@@ -511,7 +529,7 @@ struct EvalArgs {
 
 int run_eval(const EvalArgs& a) {
     apply_common(a.common);
-    auto m = load(a.checkpoint);
+    auto m = load(a.checkpoint, a.common);
     const auto data = a.data.empty() ? m.info.train.data : a.data;
     const auto split = ign::load_dataset(data, m.info.model.channels, m.info.model.image_size);
     std::string classifier_path = a.classifier;
@@ -567,6 +585,9 @@ struct BenchArgs {
 int run_bench(BenchArgs& a) {
     apply_common(a.common);
     if (a.plain) ign::set_fast_paths(false);
+    std::string note;
+    a.options.device = ign::resolve_device(a.common.device, &note);
+    if (!note.empty()) spdlog::warn("{}", note);
     std::cout << ign::run_benchmark(a.options) << std::endl;
     return kOk;
 }
@@ -595,6 +616,7 @@ int main(int argc, char** argv) {
     train.argv.assign(argv + 1, argv + argc);
     auto* t = app.add_subcommand("train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png");
     add_common(t, train.common);
+    add_device(t, train.common);
     t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember({"mnist28", "dcgan64"}))->capture_default_str();
     t->add_option("--data", train.data, "digits, fashion, emoji, or a folder / IDX file")->capture_default_str();
     t->add_option("--width", train.width, "first-layer channels nf (preset: 64)");
@@ -617,11 +639,11 @@ int main(int argc, char** argv) {
     t->add_flag("--detach-clamp-reference", train.detach_clamp, "detach R_i inside the tightness clamp");
     t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
     t->add_option("--resume", train.resume, "continue from this checkpoint");
-    t->add_option("--device", train.device, "cpu, cuda or auto (CUDA when present)")
-        ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
-        ->capture_default_str();
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
+    t->add_option("--precision", train.precision, "fp32, or bf16: forward passes under bfloat16 autocast (weights stay float32)")
+        ->check(CLI::IsMember({"fp32", "bf16"}))
+        ->capture_default_str();
     t->add_option("--nproc", train.nproc, "data-parallel processes on this host (c10d Gloo; the batch is split among them)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -639,6 +661,7 @@ int main(int argc, char** argv) {
     SampleArgs sample;
     auto* s = app.add_subcommand("sample", "generate images in one step: f(z) for noise z from a seed");
     add_common(s, sample.common);
+    add_device(s, sample.common);
     s->add_option("checkpoint", sample.checkpoint, kModelHelp)->required();
     s->add_option("--count,-n", sample.count, "number of samples")->check(CLI::Range(1, 4096))->capture_default_str();
     s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
@@ -652,6 +675,7 @@ int main(int argc, char** argv) {
     ChainArgs chain;
     auto* c = app.add_subcommand("chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample");
     add_common(c, chain.common);
+    add_device(c, chain.common);
     c->add_option("checkpoint", chain.checkpoint, kModelHelp)->required();
     c->add_option("--count,-n", chain.count, "number of samples")->check(CLI::Range(1, 1024))->capture_default_str();
     c->add_option("-k", chain.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
@@ -664,6 +688,7 @@ int main(int argc, char** argv) {
     InterpolateArgs interp;
     auto* ip = app.add_subcommand("interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds");
     add_common(ip, interp.common);
+    add_device(ip, interp.common);
     ip->add_option("checkpoint", interp.checkpoint, kModelHelp)->required();
     ip->add_option("--seeds", interp.seeds, "two seeds (four corner seeds with --grid)")->delimiter(',');
     ip->add_option("--frames", interp.frames, "frames from t = 0 to 1")->check(CLI::Range(2, 512))->capture_default_str();
@@ -677,6 +702,7 @@ int main(int argc, char** argv) {
     ProjectArgs project;
     auto* p = app.add_subcommand("project", "project images of any size onto what the model learned: f^k(image)");
     add_common(p, project.common);
+    add_device(p, project.common);
     p->add_option("checkpoint", project.checkpoint, kModelHelp)->required();
     p->add_option("inputs", project.inputs, "image files or folders")->required();
     p->add_option("-k", project.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
@@ -688,6 +714,7 @@ int main(int argc, char** argv) {
     CorruptArgs corrupt;
     auto* cr = app.add_subcommand("corrupt", "make noisy, grayscale, sketch or occluded versions (and project them with --checkpoint)");
     add_common(cr, corrupt.common);
+    add_device(cr, corrupt.common);
     cr->add_option("--kind", corrupt.kind, "noise, gray, sketch, edges or occlude")
         ->check(CLI::IsMember({"noise", "gray", "sketch", "edges", "occlude"}))->capture_default_str();
     cr->add_option("--data", corrupt.data, "data set whose test images to corrupt")->capture_default_str();
@@ -732,6 +759,7 @@ int main(int argc, char** argv) {
     EvalArgs ev;
     auto* e = app.add_subcommand("eval", "measure a model: FD of f, f2, f3, class coverage, projection fidelity, idempotence");
     add_common(e, ev.common);
+    add_device(e, ev.common);
     e->add_option("checkpoint", ev.checkpoint, kModelHelp)->required();
     e->add_option("--data", ev.data, "data set (default: the one the model was trained on)");
     e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default: <data>-classifier.pt beside the bundled models)");
@@ -746,12 +774,16 @@ int main(int argc, char** argv) {
     BenchArgs bench;
     auto* b = app.add_subcommand("bench", "measure training images/s, sampling latency and peak memory (JSON)");
     add_common(b, bench.common);
+    add_device(b, bench.common);
     b->add_option("--steps", bench.options.train_steps, "timed training steps per preset")->capture_default_str();
     b->add_option("--warmup", bench.options.warmup_steps, "untimed warm-up steps")->capture_default_str();
     b->add_option("--batch", bench.options.mnist_batch, "mnist28 training batch")->capture_default_str();
     b->add_option("--dcgan-batch", bench.options.dcgan_batch, "dcgan64 training batch")->capture_default_str();
     b->add_option("--repeats", bench.options.latency_repeats, "timed single-image passes")->capture_default_str();
     b->add_flag("--no-dcgan{false}", bench.options.include_dcgan, "skip the dcgan64 preset");
+    b->add_option("--precision", bench.options.precision, "fp32 or bf16 (autocast) for the training steps")
+        ->check(CLI::IsMember({"fp32", "bf16"}))
+        ->capture_default_str();
     b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions)");
     b->callback([&] { rc = run_bench(bench); });
 

@@ -2,11 +2,19 @@
 # Side-by-side speed measurement, in one run on this machine: `ign bench` against the Python
 # reference ../shared/bench/ref_ign.py (Debian's python3-torch: the same libtorch) with OpenBLAS left
 # to detect the CPU ("default") and told its real core type ("tuned"). Prints the JSON and a ratio table.
-#   bash packaging/bench.sh [--threads N]
+# With --device cuda: both on the GPU, both presets at batch 256 (BLAS settings do not matter there).
+#   bash packaging/bench.sh [--threads N] [--device cpu|cuda]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=${2:-$(nproc)}
-[ "${1:-}" = "--threads" ] || threads=$(nproc)
+threads=$(nproc)
+device=cpu
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads=$2; shift 2 ;;
+    --device) device=$2; shift 2 ;;
+    *) echo "usage: bash packaging/bench.sh [--threads N] [--device cpu|cuda]" >&2; exit 2 ;;
+  esac
+done
 ref=../shared/bench/ref_ign.py
 [ -f "$ref" ] || { echo "$ref not found (the shared folder sits beside the repository)" >&2; exit 1; }
 python=/usr/bin/python3
@@ -14,8 +22,34 @@ $python -c 'import torch' 2>/dev/null || { echo "install Debian's python3-torch 
 tuned=$(grep -q avx512bw /proc/cpuinfo && echo SkylakeX || echo Haswell)
 out=$(mktemp -d)
 
+if [ "$device" = cuda ]; then
+  echo "== ign bench --device cuda (batch 256, both presets)"
+  build/app/ign bench --device cuda --batch 256 --dcgan-batch 256 --steps 20 --log-level warn | tee "$out/ign.json"
+  for arch in mnist celeba; do
+    echo "== reference --device cuda --arch $arch --batch 256"
+    $python $ref --device cuda --arch $arch --batch 256 --steps 20 | tee "$out/ref-$arch.json"
+  done
+  $python - "$out" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+ign = json.load(open(os.path.join(d, "ign.json")))
+ref = {a: json.load(open(os.path.join(d, f"ref-{a}.json"))) for a in ("mnist", "celeba")}
+print()
+print("| measure (CUDA) | ign | reference | ign vs reference |")
+print("|---|---|---|---|")
+for name, mine, arch, key, higher in [
+    ("train mnist28 b256 (img/s)", ign["train_mnist28"]["train_img_per_s"], "mnist", "train_img_per_s", True),
+    ("train dcgan64 b256 (img/s)", ign["train_dcgan64"]["train_img_per_s"], "celeba", "train_img_per_s", True),
+    ("sample mnist28 x1 (ms)", ign["sample_mnist28_single"]["mean_ms"], "mnist", "sample_single_ms", False)]:
+    theirs = ref[arch][key]
+    print(f"| {name} | {mine:.2f} | {theirs:.2f} | {(mine / theirs if higher else theirs / mine):.2f}x |")
+PY
+  rm -rf "$out"
+  exit 0
+fi
+
 echo "== ign bench (threads $threads; the product picks its BLAS core itself)"
-env -u OPENBLAS_CORETYPE build/app/ign bench --threads "$threads" --log-level warn | tee "$out/ign.json"
+env -u OPENBLAS_CORETYPE build/app/ign bench --device cpu --threads "$threads" --log-level warn | tee "$out/ign.json"
 for arch in mnist celeba; do
   batch=256; [ $arch = celeba ] && batch=64
   echo "== reference --arch $arch --batch $batch, OpenBLAS default core"

@@ -103,6 +103,44 @@ private slots:
                  QStringList({"checkpoint.pt", "losses.csv", "status.json"}));
     }
 
+    // bf16 autocast (--precision bf16) follows the float32 run over 6 steps: per-step losses within 2 %;
+    // weights on average within lr = 1e-4 of the float32 ones, none further apart than 2 lr per step
+    // (Adam moves a weight by about lr per step, so a small gradient whose sign rounding flips moves
+    // that weight the other way).
+    void bf16AutocastMatchesFloat32() {
+        const auto data = testing::synthetic_digits(96);
+        Trainer fp32(tiny_options(m_dir.filePath("fp32"), 6), data);
+        fp32.run();
+        auto bf16_options = tiny_options(m_dir.filePath("bf16"), 6);
+        bf16_options.precision = "bf16";
+        Trainer bf16(bf16_options, data);
+        bf16.run();
+        double worst_loss = 0;
+        for (size_t i = 0; i < 6; ++i) {
+            const double a = fp32.info().history[i].total, b = bf16.info().history[i].total;
+            worst_loss = std::max(worst_loss, std::abs(a - b) / std::abs(a));
+        }
+        double worst_weight = 0, sum_weight = 0, count = 0;
+        auto ma = fp32.model(), mb = bf16.model();
+        for (size_t i = 0; i < ma->parameters().size(); ++i) {
+            QCOMPARE(mb->parameters()[i].scalar_type(), torch::kFloat);  // the weights stay float32
+            const auto d = (ma->parameters()[i] - mb->parameters()[i]).abs();
+            worst_weight = std::max(worst_weight, d.max().item<double>());
+            sum_weight += d.sum().item<double>();
+            count += double(d.numel());
+        }
+        const double mean_weight = sum_weight / count;
+        qInfo("bf16 vs fp32: worst relative loss difference %.3g, weight difference mean %.3g, max %.3g", worst_loss,
+              mean_weight, worst_weight);
+        QVERIFY2(worst_loss < 0.02, qPrintable(QString::number(worst_loss)));
+        QVERIFY2(mean_weight < 1e-4, qPrintable(QString::number(mean_weight)));
+        QVERIFY2(worst_weight < 2 * 6 * 1e-4, qPrintable(QString::number(worst_weight)));
+        QVERIFY(worst_loss > 0);  // it did run in lower precision
+        auto bad = tiny_options(m_dir.filePath("fp8"), 1);
+        bad.precision = "fp8";
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(bad, data));
+    }
+
     void malformedRunFilesNameTheFileAndLine() {
         const auto csv = m_dir.filePath("bad-losses.csv");
         testing::write(csv, "step,wall_s,total,reconstruction,idempotence,tightness\n1,0.1,2,3,4,5\n2,0.2,oops,3,4,5\n");

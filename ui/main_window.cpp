@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -153,6 +154,18 @@ void MainWindow::buildMenus() {
         auto* a = view->addAction(m_tabs->tabText(i).remove('&') + " panel", this, [this, i] { m_tabs->setCurrentIndex(i); });
         a->setShortcut(QKeySequence(QString("Alt+%1").arg(i + 1)));
     }
+    view->addSeparator();
+    // Where the open model runs (training has its own Device setting in the Train panel).
+    auto* devices = view->addMenu("Run models &on");
+    auto* device_group = new QActionGroup(this);
+    const QString chosen = QSettings().value("inference/device", "auto").toString();
+    for (const char* name : {"auto", "cpu", "cuda"}) {
+        auto* a = devices->addAction(name, this, [this, name] { setInferenceDevice(name); });
+        a->setCheckable(true);
+        a->setChecked(chosen == name);
+        a->setToolTip("auto: CUDA when LibTorch sees a device, else the CPU");
+        device_group->addAction(a);
+    }
 
     auto* help = menuBar()->addMenu("&Help");
     help->addAction("&About IGN Studio", this, &MainWindow::about);
@@ -171,7 +184,7 @@ void MainWindow::buildMenus() {
 bool MainWindow::openModel(const QString& path) {
     if (path.isEmpty()) return false;
     try {
-        auto model = ign::ModelSession::open(path.toStdString());
+        auto model = ign::ModelSession::open(path.toStdString(), inferenceDevice().toStdString());
         m_model = std::move(model);
     } catch (const std::exception& e) {
         showMessage(QString("cannot open model: %1").arg(QString::fromStdString(e.what())), true);
@@ -183,7 +196,8 @@ bool MainWindow::openModel(const QString& path) {
     QSettings().setValue("model/last", QFileInfo(path).absoluteFilePath());
     const auto& s = m_model->summary();
     showMessage(QString("opened %1: %2 on %3, step %4").arg(path, QString::fromStdString(s.model.preset),
-                                                             QString::fromStdString(s.data)).arg(s.step));
+                                                             QString::fromStdString(s.data)).arg(s.step) +
+                    (m_model->device_note().empty() ? QString() : "; " + QString::fromStdString(m_model->device_note())));
     updateStatus();
     return true;
 }
@@ -191,6 +205,13 @@ bool MainWindow::openModel(const QString& path) {
 void MainWindow::openModelDialog() {
     const QString path = QFileDialog::getOpenFileName(this, "Open model", "models", "IGN checkpoints (*.pt);;All files (*)");
     if (!path.isEmpty()) openModel(path);
+}
+
+QString MainWindow::inferenceDevice() const { return QSettings().value("inference/device", "auto").toString(); }
+
+void MainWindow::setInferenceDevice(const QString& device) {
+    QSettings().setValue("inference/device", device);
+    if (m_model) openModel(QString::fromStdString(m_model->path()));  // again, on the new device
 }
 
 void MainWindow::updateStatus() {
@@ -203,8 +224,9 @@ void MainWindow::updateStatus() {
         m_status_model->setToolTip(QString::fromStdString(s.card));
         setWindowTitle("IGN Studio — " + QFileInfo(QString::fromStdString(m_model->path())).fileName());
     }
-    m_status_system->setText(QString("cpu · %1%2")
-                                 .arg(QString::fromStdString(ign::system_summary()))
+    m_status_system->setText(QString("%1 · %2%3")
+                                 .arg(m_model ? QString::fromStdString(m_model->device()) : "cpu",
+                                      QString::fromStdString(ign::system_summary()))
                                  .arg(m_train->isRunning() ? " · training" : ""));
 }
 

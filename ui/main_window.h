@@ -38,6 +38,9 @@ public:
     HistoryStrip* history() const { return m_history; }
     QTabWidget* tabs() const { return m_tabs; }
     void setConfirmOnClose(bool ask) { m_confirm_close = ask; }
+    // cpu, cuda or auto: where models opened from now on run (saved in the settings).
+    QString inferenceDevice() const;
+    void setInferenceDevice(const QString& device);
 
     // The About box's text: version, Qt, LibTorch, OpenCV and BLAS versions.
     static QString aboutText();

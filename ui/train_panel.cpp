@@ -110,6 +110,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_device->addItems({"auto", "cpu", "cuda"});
     m_device->setToolTip("auto: CUDA when present; a missing GPU falls back to the CPU and says so");
     form->addRow("Device", m_device);
+    m_precision = new QComboBox(this);
+    m_precision->addItems({"fp32", "bf16"});
+    m_precision->setToolTip("bf16: forward passes under bfloat16 autocast, weights stay float32 (faster where the "
+                            "CPU or GPU has bfloat16 units)");
+    form->addRow("Precision", m_precision);
     m_out = new QLineEdit(this);
     m_out->setPlaceholderText("runs/<preset>-<data>");
     auto* out_row = new QHBoxLayout;
@@ -282,6 +287,7 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
     r.steps = m_steps->value();
     r.device = m_device->currentText().toStdString();
+    o.precision = m_precision->currentText().toStdString();
     return r;
 }
 
@@ -467,6 +473,7 @@ void TrainPanel::saveSettings(QSettings& s) const {
     s.setValue("preview_every", m_preview_every->value());
     s.setValue("checkpoint_every", m_checkpoint_every->value());
     s.setValue("device", m_device->currentText());
+    s.setValue("precision", m_precision->currentText());
     s.setValue("out", m_out->text());
     s.setValue("smoothing", m_plot->smoothing());
     s.endGroup();
@@ -487,6 +494,7 @@ void TrainPanel::loadSettings(const QSettings& s) {
     m_preview_every->setValue(v("preview_every", 50).toInt());
     m_checkpoint_every->setValue(v("checkpoint_every", 250).toInt());
     m_device->setCurrentText(v("device", "auto").toString());
+    m_precision->setCurrentText(v("precision", "fp32").toString());
     m_out->setText(v("out", "").toString());
     m_plot->setSmoothing(v("smoothing", 0.6).toDouble());
 }

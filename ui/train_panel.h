@@ -87,7 +87,7 @@ private:
     void browseResume();
     void browseOut();
 
-    QComboBox *m_data, *m_preset, *m_norm, *m_noise, *m_device;
+    QComboBox *m_data, *m_preset, *m_norm, *m_noise, *m_device, *m_precision;
     QSpinBox *m_width, *m_latent, *m_batch, *m_steps, *m_seed, *m_checkpoint_every, *m_preview_every;
     QDoubleSpinBox *m_lr, *m_lambda_rec, *m_lambda_idem, *m_lambda_tight, *m_clamp;
     QLineEdit *m_out, *m_resume;

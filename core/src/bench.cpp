@@ -10,6 +10,7 @@
 #include "ign/inference.h"
 #include "ign/model.h"
 #include "ign/objective.h"
+#include "ign/precision.h"
 #include "ign/system.h"
 #include "ign/version.h"
 
@@ -28,23 +29,36 @@ double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
+// Waits for the device's queued work, so that a timer stopped after it measures the work.
+void synchronize(const torch::Device& device) {
+    if (device.is_cuda()) torch::cuda::synchronize();
+}
+
 nlohmann::json train_throughput(const ModelOptions& model_options, int batch, const BenchOptions& o) {
+    const torch::Device device(o.device);
     torch::manual_seed(0);
     IgnNet model(model_options);
+    model->to(device);
     model->train();
     Objective objective(model, {});
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.999}));
-    const auto x = torch::rand({batch, model_options.channels, model_options.image_size, model_options.image_size}) * 2 - 1;
+    const auto x = (torch::rand({batch, model_options.channels, model_options.image_size, model_options.image_size}) * 2 - 1).to(device);
     auto step = [&] {
         const auto z = torch::randn_like(x);
-        auto terms = objective.compute(x, z);
+        LossTerms terms;
+        {
+            BF16Autocast autocast(device, bf16_from_string(o.precision));
+            terms = objective.compute(x, z);
+        }
         optimizer.zero_grad();
         terms.total.backward();
         optimizer.step();
     };
     for (int i = 0; i < o.warmup_steps; ++i) step();
+    synchronize(device);
     const auto start = clock_type::now();
     for (int i = 0; i < o.train_steps; ++i) step();
+    synchronize(device);
     const double per_step = seconds_since(start) / o.train_steps;
     return {{"preset", model_options.preset}, {"batch", batch}, {"params", parameter_count(*model)},
             {"train_step_s", per_step}, {"train_img_per_s", batch / per_step}};
@@ -79,6 +93,9 @@ std::string run_benchmark(const BenchOptions& o) {
     out["system"] = system_summary();
     out["fast_paths"] = fast_paths_default();
     out["inference_norm_mode"] = to_string(InferenceOptions{}.norm_mode);
+    out["device"] = o.device;
+    out["precision"] = o.precision;
+    const torch::Device device(o.device);
 
     auto mnist = preset_options("mnist28");
     out["train_mnist28"] = train_throughput(mnist, o.mnist_batch, o);
@@ -86,15 +103,18 @@ std::string run_benchmark(const BenchOptions& o) {
 
     torch::manual_seed(0);
     IgnNet model(mnist);
+    model->to(device);
     out["sample_mnist28_single"] = latency(model, 1, o.latency_repeats);
     out["sample_mnist28_batch64"] = latency(model, 64, std::max(5, o.latency_repeats / 5));
 
     if (o.include_dcgan) {
         out["train_dcgan64"] = train_throughput(preset_options("dcgan64"), o.dcgan_batch, o);
         IgnNet dcgan(preset_options("dcgan64"));
+        dcgan->to(device);
         out["sample_dcgan64_single"] = latency(dcgan, 1, std::max(5, o.latency_repeats / 5));
     }
     out["peak_rss_mb"] = peak_rss_mb();
+    if (device.is_cuda()) out["cuda_devices"] = torch::cuda::device_count();
     return out.dump(2);
 }
 

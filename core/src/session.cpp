@@ -9,6 +9,7 @@
 #include "ign/data.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
+#include "ign/system.h"
 #include "ign/trainer.h"
 
 namespace ign {
@@ -52,6 +53,7 @@ struct ModelSession::Impl {
     CheckpointSummary summary;
     NoiseSampler noise;
     mutable std::mutex mutex;  // one forward pass at a time: train-mode inference touches BN buffers
+    std::string device = "cpu", device_note;
 
     torch::Tensor latent_tensor(const Latent& latent) const {
         const auto& m = checkpoint.info.model;
@@ -72,11 +74,13 @@ struct ModelSession::Impl {
 ModelSession::ModelSession() : m(std::make_unique<Impl>()) {}
 ModelSession::~ModelSession() = default;
 
-std::shared_ptr<ModelSession> ModelSession::open(const std::string& checkpoint_path) {
+std::shared_ptr<ModelSession> ModelSession::open(const std::string& checkpoint_path, const std::string& device) {
     std::shared_ptr<ModelSession> session(new ModelSession());
     auto& impl = *session->m;
     impl.checkpoint = load_checkpoint(checkpoint_path);
     impl.checkpoint.archive.reset();  // the optimizer state is not needed for inference
+    impl.device = resolve_device(device, &impl.device_note);
+    if (impl.device != "cpu") impl.checkpoint.model->to(torch::Device(impl.device));  // inputs follow, results come back
     const auto& info = impl.checkpoint.info;
     impl.noise = info.noise_sampler();
     impl.summary = {info.model, info.noise, info.train.data, info.step, info.wall_time_s, info.card()};
@@ -84,6 +88,8 @@ std::shared_ptr<ModelSession> ModelSession::open(const std::string& checkpoint_p
 }
 
 const std::string& ModelSession::path() const { return m->checkpoint.path; }
+const std::string& ModelSession::device() const { return m->device; }
+const std::string& ModelSession::device_note() const { return m->device_note; }
 const CheckpointSummary& ModelSession::summary() const { return m->summary; }
 int ModelSession::channels() const { return m->summary.model.channels; }
 int ModelSession::image_size() const { return m->summary.model.image_size; }

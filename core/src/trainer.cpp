@@ -12,6 +12,7 @@
 #include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/objective.h"
+#include "ign/precision.h"
 #include "ign/system.h"
 
 namespace fs = std::filesystem;
@@ -48,7 +49,8 @@ std::string TrainOptions::to_string() const {
     std::ostringstream s;
     s << "model{" << model.to_string() << "} objective{" << objective.to_string() << "} optimizer{"
       << optimizer.to_string() << "} noise=" << ign::to_string(noise) << " " << settings.to_string()
-      << " out=" << out_dir << (resume.empty() ? "" : " resume=" + resume);
+      << " out=" << out_dir << (resume.empty() ? "" : " resume=" + resume)
+      << (precision == "fp32" ? "" : " precision=" + precision);
     return s.str();
 }
 
@@ -81,6 +83,7 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_info.train = m_options.settings;
         m_info.noise = m_options.noise;
     }
+    bf16_from_string(m_options.precision);  // an unknown precision is refused before any work
     const auto& adam = m_info.optimizer;
     m_optimizer = std::make_unique<torch::optim::Adam>(
         m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));
@@ -185,6 +188,7 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
     const int world = m_sync ? m_sync->world_size() : 1, rank = m_sync ? m_sync->rank() : 0;
     const int64_t share_begin = rank * (batch / world), share_end = share_begin + batch / world;
     bool cancelled_after_step = false;  // with several processes a cancel is agreed on inside a step
+    const bool bf16 = bf16_from_string(m_options.precision);
     auto last_publish = clock::now();
     const auto status_now = [&](const std::string& state) {
         RunStatus st;
@@ -209,13 +213,18 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
             const auto x = batch_for_step(step, share_begin, share_end).to(device);
             const auto z = m_noise.sample(batch, noise_gen).slice(0, share_begin, share_end).to(device);
 
-            auto terms = objective.compute(x, z);
+            LossTerms terms;
+            {
+                BF16Autocast autocast(device, bf16);  // forward only; backward follows the forward's dtypes
+                terms = objective.compute(x, z);
+            }
             optimizer.zero_grad();
             terms.total.backward();
             // One number per loss term, and a vote to stop (a cancel on any process stops all after this step).
-            auto losses = torch::stack({terms.total.detach(), terms.reconstruction, terms.idempotence, terms.tightness,
-                                        torch::tensor(cancel && cancel->load() ? 1.0f : 0.0f, terms.total.options())})
-                              .to(torch::kFloat);
+            auto losses = torch::stack({terms.total.detach().to(torch::kFloat), terms.reconstruction.to(torch::kFloat),
+                                        terms.idempotence.to(torch::kFloat), terms.tightness.to(torch::kFloat),
+                                        torch::full({}, cancel && cancel->load() ? 1.0f : 0.0f,
+                                                    terms.total.options().dtype(torch::kFloat))});
             if (m_sync) {
                 std::vector<torch::Tensor> shared;
                 for (const auto& p : m_model->parameters()) shared.push_back(p.grad());

@@ -12,6 +12,8 @@ struct BenchOptions {
     int dcgan_batch = 64;
     int latency_repeats = 50;
     bool include_dcgan = true;
+    std::string device = "cpu";  // "cpu" or "cuda" (resolve_device)
+    std::string precision = "fp32";  // or "bf16": training forward passes under autocast
 };
 
 // Returns one JSON object (as text).

@@ -45,11 +45,14 @@ struct CheckpointSummary {
 // A loaded model. Methods may be called from any thread; calls are serialised internally.
 class ModelSession {
 public:
-    // Throws CheckpointError naming the file (missing, damaged, not a checkpoint).
-    static std::shared_ptr<ModelSession> open(const std::string& checkpoint_path);
+    // Throws CheckpointError naming the file (missing, damaged, not a checkpoint). `device`: cpu, cuda or
+    // auto (CUDA when present; a missing GPU falls back to the CPU and device_note() says so).
+    static std::shared_ptr<ModelSession> open(const std::string& checkpoint_path, const std::string& device = "cpu");
     ~ModelSession();
 
     const std::string& path() const;
+    const std::string& device() const;       // where the forward passes run: "cpu" or "cuda"
+    const std::string& device_note() const;  // non-empty when the device asked for was not available
     const CheckpointSummary& summary() const;
     int channels() const;
     int image_size() const;
