@@ -1,11 +1,15 @@
 #include "ign/corrupt.h"
 
-#include <opencv2/imgproc.hpp>
 #include <stdexcept>
+
+#ifdef IGN_WITH_OPENCV
+#include <opencv2/imgproc.hpp>
+#endif
 
 namespace ign {
 namespace {
 
+#ifdef IGN_WITH_OPENCV
 // Sketch functions draw dark lines on light paper. Data with a dark background (MNIST) is inverted
 // before and after, so the sketch keeps the data's polarity.
 bool dark_background(const torch::Tensor& image) { return image.mean().item<double>() < 0.0; }
@@ -32,6 +36,8 @@ torch::Tensor map_images(const torch::Tensor& x, PerImage per_image) {
     }
     return torch::stack(out).to(x.device());
 }
+
+#endif
 
 }  // namespace
 
@@ -62,6 +68,7 @@ torch::Tensor add_gaussian_noise(const torch::Tensor& x, double sigma, at::Gener
 
 torch::Tensor to_grayscale(const torch::Tensor& x) { return x.mean(1, true).expand_as(x).contiguous(); }
 
+#ifdef IGN_WITH_OPENCV
 torch::Tensor sketch_dodge(const torch::Tensor& x) {
     return map_images(x, [](const cv::Mat& gray) {
         const double sigma = 3.5 * gray.cols / 64.0 < 1.0 ? 1.0 : 3.5 * gray.cols / 64.0;
@@ -82,6 +89,16 @@ torch::Tensor sketch_edges(const torch::Tensor& x) {
         return cv::Mat(255 - edges);
     });
 }
+
+#else
+// A headless build (no OpenCV) has the tensor corruptions only.
+torch::Tensor sketch_dodge(const torch::Tensor&) {
+    throw std::invalid_argument("the sketch corruption needs OpenCV, which this build (IGN_HEADLESS) does not have");
+}
+torch::Tensor sketch_edges(const torch::Tensor&) {
+    throw std::invalid_argument("the edges corruption needs OpenCV, which this build (IGN_HEADLESS) does not have");
+}
+#endif
 
 torch::Tensor occlude(const torch::Tensor& x, int patches, double fraction, at::Generator& generator) {
     auto out = x.clone();

@@ -23,8 +23,25 @@ namespace ign {
 
 struct ProcessGroupSync::Impl {
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroup> group;
+    // The backend itself, not the ProcessGroup base: LibTorch 2 made the backends a separate class.
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef IGN_WITH_NCCL
+    c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
     std::chrono::milliseconds timeout{60000};
+
+    c10::intrusive_ptr<c10d::Work> allreduce(std::vector<at::Tensor>& tensors) {
+#ifdef IGN_WITH_NCCL
+        if (nccl) return nccl->allreduce(tensors);
+#endif
+        return gloo->allreduce(tensors);
+    }
+    c10::intrusive_ptr<c10d::Work> broadcast(std::vector<at::Tensor>& tensors, const c10d::BroadcastOptions& options) {
+#ifdef IGN_WITH_NCCL
+        if (nccl) return nccl->broadcast(tensors, options);
+#endif
+        return gloo->broadcast(tensors, options);
+    }
 };
 
 std::pair<std::string, int> parse_master(const std::string& master) {
@@ -78,14 +95,14 @@ ProcessGroupSync::ProcessGroupSync(const DistributedOptions& options, const std:
         m->store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
         if (device == "cuda") {
 #ifdef IGN_WITH_NCCL
-            m->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(m->store, options.rank, options.world_size);
+            m->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(m->store, options.rank, options.world_size);
 #else
             throw DistributedError(who + ": this build has no NCCL (configure with -DIGN_WITH_NCCL=ON against a CUDA LibTorch)");
 #endif
         } else {
             auto gloo_options = c10d::ProcessGroupGloo::Options::create(m->timeout);
             gloo_options->devices.push_back(gloo_device(host));
-            m->group = c10::make_intrusive<c10d::ProcessGroupGloo>(m->store, options.rank, options.world_size, gloo_options);
+            m->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(m->store, options.rank, options.world_size, gloo_options);
         }
     } catch (const DistributedError&) {
         throw;
@@ -126,7 +143,7 @@ void ProcessGroupSync::average(const std::vector<torch::Tensor>& tensors, const 
     if (!buffer.defined()) return;
     std::vector<at::Tensor> io{buffer};
     try {
-        m->group->allreduce(io)->wait(m->timeout);
+        m->allreduce(io)->wait(m->timeout);
     } catch (const std::exception& e) {
         throw DistributedError("rank " + std::to_string(rank()) + ": lost the other processes during " + what +
                                " (a process died, or was silent for " + std::to_string(int(m_options.timeout_s)) +
@@ -142,7 +159,7 @@ void ProcessGroupSync::broadcast_from_rank0(const std::vector<torch::Tensor>& te
     c10d::BroadcastOptions options;
     options.rootRank = 0;
     try {
-        m->group->broadcast(io, options)->wait(m->timeout);
+        m->broadcast(io, options)->wait(m->timeout);
     } catch (const std::exception& e) {
         throw DistributedError("rank " + std::to_string(rank()) + ": lost the other processes during " + what + ": " +
                                describe(e));

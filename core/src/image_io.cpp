@@ -125,20 +125,6 @@ Dataset read_image_folder(const std::string& folder, int channels, int size) {
     return d;
 }
 
-torch::Tensor make_grid(const torch::Tensor& batch, int columns, int padding, float pad_value) {
-    TORCH_CHECK(batch.dim() == 4, "make_grid expects [N, C, H, W]");
-    const int64_t n = batch.size(0), c = batch.size(1), h = batch.size(2), w = batch.size(3);
-    columns = int(std::max<int64_t>(1, std::min<int64_t>(columns, n)));
-    const int64_t rows = (n + columns - 1) / columns;
-    auto grid = torch::full({c, rows * (h + padding) + padding, columns * (w + padding) + padding}, pad_value);
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t r = i / columns, col = i % columns;
-        const int64_t top = padding + r * (h + padding), left = padding + col * (w + padding);
-        grid.slice(1, top, top + h).slice(2, left, left + w).copy_(batch[i]);
-    }
-    return grid;
-}
-
 void save_image(const torch::Tensor& image, const std::string& path, int zoom) {
     auto t = image.dim() == 4 ? image[0] : image;
     TORCH_CHECK(t.dim() == 3 && (t.size(0) == 1 || t.size(0) == 3), "save_image expects [C, H, W] with C = 1 or 3");
@@ -178,10 +164,6 @@ void save_report(const std::string& path, const std::vector<std::pair<std::strin
     cv::vconcat(parts, sheet);
     cv::cvtColor(sheet, bgr, cv::COLOR_RGB2BGR);
     write_bgr(path, bgr);
-}
-
-void save_grid(const torch::Tensor& batch, const std::string& path, int columns, int zoom) {
-    save_image(make_grid(batch.detach().cpu(), columns), path, zoom);
 }
 
 // ------------------------------------------------------------------------ 8-bit images (session.h)

@@ -3,7 +3,9 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
+#ifdef IGN_WITH_OPENCV
 #include <opencv2/core/utility.hpp>
+#endif
 #include <unistd.h>
 
 #include <cstdlib>
@@ -32,6 +34,14 @@ std::string openblas_query(const char* symbol) {
         return text ? text : "";
     }
     return "";
+}
+
+std::string opencv_version() {
+#ifdef IGN_WITH_OPENCV
+    return cv::getVersionString();
+#else
+    return "none (headless build)";
+#endif
 }
 
 }  // namespace
@@ -65,7 +75,7 @@ std::string resolve_device(const std::string& requested, std::string* note) {
 
 std::string library_versions() {
     const auto blas = openblas_query("openblas_get_config");
-    return std::string("LibTorch ") + TORCH_VERSION + "\n" + "OpenCV " + cv::getVersionString() + "\n" +
+    return std::string("LibTorch ") + TORCH_VERSION + "\n" + "OpenCV " + opencv_version() + "\n" +
            (blas.empty() ? std::string("BLAS: not OpenBLAS") : blas);  // "OpenBLAS 0.3.21 ..."
 }
 
@@ -73,7 +83,7 @@ std::string system_info() {
     std::ostringstream s;
     s << "ign " << kVersion << "\n"
       << "LibTorch:   " << TORCH_VERSION << " (C++ API)\n"
-      << "OpenCV:     " << cv::getVersionString() << "\n"
+      << "OpenCV:     " << opencv_version() << "\n"
       << "threads:    " << at::get_num_threads() << " intra-op (" << std::thread::hardware_concurrency()
       << " cores)\n";
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");
