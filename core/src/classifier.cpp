@@ -131,10 +131,10 @@ double frechet_distance(const torch::Tensor& a, const torch::Tensor& b) {
     };
     const auto sx = cov(x, mu_x), sy = cov(y, mu_y);
     // tr(sqrt(Sx Sy)) = sum of sqrt of the eigenvalues of the symmetric sqrt(Sx) Sy sqrt(Sx)
-    auto [values, vectors] = torch::linalg::eigh(sx, "L");
+    auto [values, vectors] = at::linalg_eigh(sx, "L");
     const auto sqrt_sx = vectors.mm(torch::diag(values.clamp_min(0).sqrt())).mm(vectors.t());
     const auto middle = sqrt_sx.mm(sy).mm(sqrt_sx);
-    const auto eig = torch::linalg::eigvalsh((middle + middle.t()) / 2, "L");
+    const auto eig = at::linalg_eigvalsh((middle + middle.t()) / 2, "L");
     const double trace_sqrt = eig.clamp_min(0).sqrt().sum().item<double>();
     return (mu_x - mu_y).pow(2).sum().item<double>() + sx.trace().item<double>() + sy.trace().item<double>() -
            2.0 * trace_sqrt;

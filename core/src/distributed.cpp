@@ -1,8 +1,12 @@
 #include "ign/distributed.h"
 
 #include <spdlog/spdlog.h>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/Types.hpp>
+#include <torch/csrc/distributed/c10d/Work.hpp>
+#ifdef IGN_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef IGN_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -24,7 +28,9 @@ namespace ign {
 struct ProcessGroupSync::Impl {
     c10::intrusive_ptr<c10d::Store> store;
     // The backend itself, not the ProcessGroup base: LibTorch 2 made the backends a separate class.
+#ifdef IGN_WITH_GLOO
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef IGN_WITH_NCCL
     c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -34,13 +40,19 @@ struct ProcessGroupSync::Impl {
 #ifdef IGN_WITH_NCCL
         if (nccl) return nccl->allreduce(tensors);
 #endif
-        return gloo->allreduce(tensors);
+#ifdef IGN_WITH_GLOO
+        if (gloo) return gloo->allreduce(tensors);
+#endif
+        throw DistributedError("no process group");
     }
     c10::intrusive_ptr<c10d::Work> broadcast(std::vector<at::Tensor>& tensors, const c10d::BroadcastOptions& options) {
 #ifdef IGN_WITH_NCCL
         if (nccl) return nccl->broadcast(tensors, options);
 #endif
-        return gloo->broadcast(tensors, options);
+#ifdef IGN_WITH_GLOO
+        if (gloo) return gloo->broadcast(tensors, options);
+#endif
+        throw DistributedError("no process group");
     }
 };
 
@@ -59,6 +71,7 @@ namespace {
 
 bool is_loopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0; }
 
+#ifdef IGN_WITH_GLOO
 // Gloo's network device: the interface named by GLOO_SOCKET_IFNAME (as in PyTorch), loopback for a
 // single-host run, else this host's own name.
 std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master_host) {
@@ -67,6 +80,7 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
     if (is_loopback(master_host)) return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
     return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+#endif
 
 std::string describe(const std::exception& e) {
     std::string text = e.what();
@@ -100,9 +114,13 @@ ProcessGroupSync::ProcessGroupSync(const DistributedOptions& options, const std:
             throw DistributedError(who + ": this build has no NCCL (configure with -DIGN_WITH_NCCL=ON against a CUDA LibTorch)");
 #endif
         } else {
+#ifdef IGN_WITH_GLOO
             auto gloo_options = c10d::ProcessGroupGloo::Options::create(m->timeout);
             gloo_options->devices.push_back(gloo_device(host));
             m->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(m->store, options.rank, options.world_size, gloo_options);
+#else
+            throw DistributedError(who + ": this build has no Gloo (configure with Gloo's headers) for CPU training");
+#endif
         }
     } catch (const DistributedError&) {
         throw;

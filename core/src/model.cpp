@@ -1,5 +1,7 @@
 #include "ign/model.h"
 
+#include <torch/version.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <numeric>
@@ -35,7 +37,11 @@ void add_leaky(nn::Sequential& seq) {
 void add_relu(nn::Sequential& seq) { seq->push_back(nn::ReLU(nn::ReLUOptions().inplace(true))); }
 
 int64_t c2i(const nn::detail::ConvNdOptions<2>::padding_t& padding) {
+#if TORCH_VERSION_MAJOR >= 2
+    return std::get<torch::ExpandingArray<2>>(padding)->at(0);  // LibTorch 2 uses std::variant
+#else
     return c10::get<torch::ExpandingArray<2>>(padding)->at(0);
+#endif
 }
 
 bool is_power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
