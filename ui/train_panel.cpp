@@ -57,7 +57,7 @@ QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget*
 
 TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker) {
     TrainingWorker::registerTypes();
-    const auto defaults = ign::TrainOptions{};
+    static const ign::TrainOptions defaults;  // the engine's defaults fill the form
 
     auto* form_box = new QGroupBox("Run", this);
     auto* form = new QFormLayout(form_box);

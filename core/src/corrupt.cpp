@@ -1,4 +1,5 @@
 #include "ign/corrupt.h"
+#include "ign/build_config.h"
 
 #include <stdexcept>
 

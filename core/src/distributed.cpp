@@ -1,4 +1,11 @@
 #include "ign/distributed.h"
+#include "ign/build_config.h"
+
+// A PyTorch installation's LibTorch may not declare that it has c10d and Gloo; its headers check these.
+#if defined(IGN_HEADLESS) && !defined(USE_C10D_GLOO)
+#define USE_DISTRIBUTED 1
+#define USE_C10D_GLOO 1
+#endif
 
 #include <spdlog/spdlog.h>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>

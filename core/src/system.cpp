@@ -1,4 +1,5 @@
 #include "ign/system.h"
+#include "ign/build_config.h"
 
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
