@@ -43,6 +43,17 @@ struct ProcessGroupSync::Impl {
 #endif
     std::chrono::milliseconds timeout{60000};
 
+    bool gloo_or_nccl() const { return backend()[0] != '-'; }
+    const char* backend() const {
+#ifdef IGN_WITH_NCCL
+        if (nccl) return "NCCL";
+#endif
+#ifdef IGN_WITH_GLOO
+        if (gloo) return "Gloo";
+#endif
+        return "-";
+    }
+
     c10::intrusive_ptr<c10d::Work> allreduce(std::vector<at::Tensor>& tensors) {
 #ifdef IGN_WITH_NCCL
         if (nccl) return nccl->allreduce(tensors);
@@ -76,9 +87,9 @@ std::pair<std::string, int> parse_master(const std::string& master) {
 
 namespace {
 
+#ifdef IGN_WITH_GLOO
 bool is_loopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0; }
 
-#ifdef IGN_WITH_GLOO
 // Gloo's network device: the interface named by GLOO_SOCKET_IFNAME (as in PyTorch), loopback for a
 // single-host run, else this host's own name.
 std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master_host) {
@@ -114,28 +125,35 @@ ProcessGroupSync::ProcessGroupSync(const DistributedOptions& options, const std:
         store_options.waitWorkers = true;
         store_options.timeout = m->timeout;
         m->store = c10::make_intrusive<c10d::TCPStore>(host, store_options);
-        if (device == "cuda") {
+        // NCCL for CUDA tensors where the build has it; else Gloo, which also takes CUDA tensors in a
+        // CUDA LibTorch (through the host).
+        const bool cuda = device.rfind("cuda", 0) == 0;
+        bool have_nccl = false;
 #ifdef IGN_WITH_NCCL
+        if (cuda) {
             m->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(m->store, options.rank, options.world_size);
-#else
-            throw DistributedError(who + ": this build has no NCCL (configure with -DIGN_WITH_NCCL=ON against a CUDA LibTorch)");
+            have_nccl = true;
+        }
 #endif
-        } else {
 #ifdef IGN_WITH_GLOO
+        if (!have_nccl) {
             auto gloo_options = c10d::ProcessGroupGloo::Options::create(m->timeout);
             gloo_options->devices.push_back(gloo_device(host));
             m->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(m->store, options.rank, options.world_size, gloo_options);
-#else
-            throw DistributedError(who + ": this build has no Gloo (configure with Gloo's headers) for CPU training");
-#endif
         }
+#endif
+        (void)cuda;
+        (void)have_nccl;
+        if (!m->gloo_or_nccl())
+            throw DistributedError(who + ": this build has no process group for " + device +
+                                   " (Gloo's headers, or -DIGN_WITH_NCCL=ON with a CUDA LibTorch)");
     } catch (const DistributedError&) {
         throw;
     } catch (const std::exception& e) {
         throw DistributedError(who + ": could not meet the other processes at " + options.master + " within " +
                                std::to_string(int(options.timeout_s)) + " s: " + describe(e));
     }
-    spdlog::info("{}: joined the process group at {} ({})", who, options.master, device == "cuda" ? "NCCL" : "Gloo");
+    spdlog::info("{}: joined the process group at {} ({})", who, options.master, m->backend());
 }
 
 ProcessGroupSync::~ProcessGroupSync() = default;

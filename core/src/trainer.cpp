@@ -88,6 +88,9 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
     m_optimizer = std::make_unique<torch::optim::Adam>(
         m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));
     if (loaded) restore_optimizer(*loaded, *m_optimizer);
+    if (m_options.device == "cuda" && m_options.distributed.enabled() && torch::cuda::device_count() > 1)
+        // One GPU per rank on a host with several (ranks numbered host by host, as torchrun numbers them).
+        m_options.device = "cuda:" + std::to_string(m_options.distributed.rank % int(torch::cuda::device_count()));
     m_model->to(torch::Device(m_options.device));
     for (auto& state : m_optimizer->state())  // restored optimizer state follows the model
         for (auto& t : {&static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg(),
