@@ -150,18 +150,22 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_follow->setToolTip("watch a run that ign train writes (here, or on a server through a shared folder)");
     connect(m_follow, &QAction::triggered, this, &TrainPanel::chooseRunToFollow);
     auto* buttons = new QHBoxLayout;
-    for (auto* action : {m_start, m_pause, m_stop, m_follow}) {
+    for (auto* action : {m_start, m_pause, m_stop}) {
         auto* b = new QToolButton(this);
         b->setDefaultAction(action);
         b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
         buttons->addWidget(b);
     }
+    auto* follow_button = new QToolButton(this);  // its own row: the three above fill the width
+    follow_button->setDefaultAction(m_follow);
+    follow_button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_progress = new QProgressBar(this);
     m_status = new QLabel("Not training. Choose data and options, then Start.", this);
     m_status->setWordWrap(true);
     auto* left = new QVBoxLayout;
     left->addWidget(form_box);
     left->addLayout(buttons);
+    left->addWidget(follow_button);
     left->addWidget(m_progress);
     left->addWidget(m_status);
     left->addStretch();
