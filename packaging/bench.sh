@@ -50,6 +50,8 @@ fi
 
 echo "== ign bench (threads $threads; the product picks its BLAS core itself)"
 env -u OPENBLAS_CORETYPE build/app/ign bench --device cpu --threads "$threads" --log-level warn | tee "$out/ign.json"
+echo "== ign bench --precision bf16 (bfloat16 autocast: not exact; see the README)"
+env -u OPENBLAS_CORETYPE build/app/ign bench --device cpu --precision bf16 --no-dcgan --threads "$threads" --log-level warn | tee "$out/ign-bf16.json"
 for arch in mnist celeba; do
   batch=256; [ $arch = celeba ] && batch=64
   echo "== reference --arch $arch --batch $batch, OpenBLAS default core"
@@ -62,9 +64,11 @@ $python - "$out" <<'PY'
 import json, sys, os
 d = sys.argv[1]
 ign = json.load(open(os.path.join(d, "ign.json")))
+bf16 = json.load(open(os.path.join(d, "ign-bf16.json")))
 ref = {(a, c): json.load(open(os.path.join(d, f"ref-{a}-{c}.json"))) for a in ("mnist", "celeba") for c in ("default", "tuned")}
 rows = [
   ("train mnist28 b256 (img/s)", ign["train_mnist28"]["train_img_per_s"], "mnist", "train_img_per_s", True),
+  ("train mnist28 b256, --precision bf16 (img/s)", bf16["train_mnist28"]["train_img_per_s"], "mnist", "train_img_per_s", True),
   ("train dcgan64 b64 (img/s)", ign["train_dcgan64"]["train_img_per_s"], "celeba", "train_img_per_s", True),
   ("sample mnist28 x1 (ms)", ign["sample_mnist28_single"]["mean_ms"], "mnist", "sample_single_ms", False),
   ("sample mnist28 x64 (ms)", ign["sample_mnist28_batch64"]["mean_ms"], "mnist", "sample_batch64_ms", False),
