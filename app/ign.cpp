@@ -7,10 +7,10 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
-#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "ign/bench.h"
 #include "ign/checkpoint.h"
@@ -28,9 +28,9 @@
 
 namespace fs = std::filesystem;
 
-constexpr const char* kModelHelp = "checkpoint file, or the name of a bundled model (digits, fashion, emoji)";
-
 namespace {
+
+constexpr const char* kModelHelp = "checkpoint file, or the name of a bundled model (digits, fashion, emoji)";
 
 // Exit codes (also in the README).
 enum Exit { kOk = 0, kError = 1, kUsage = 2, kBadInput = 3, kDiverged = 4, kCancelled = 130 };
@@ -122,14 +122,20 @@ std::string resolve_model(const std::string& path_or_name) {
     return bundled.empty() ? path_or_name : bundled;
 }
 
+// --device resolved; a GPU asked for but missing is said in the log.
+std::string device_for(const Common& common) {
+    std::string note;
+    const auto device = ign::resolve_device(common.device, &note);
+    if (!note.empty()) spdlog::warn("{}", note);
+    return device;
+}
+
 // Loads onto the CPU, then moves the model to the device asked for (inference moves inputs to it and
 // brings results back to the CPU).
 Loaded load(const std::string& path_or_name, const Common& common) {
     const auto path = resolve_model(path_or_name);
     auto c = ign::load_checkpoint(path);
-    std::string note;
-    const auto device = ign::resolve_device(common.device, &note);
-    if (!note.empty()) spdlog::warn("{}", note);
+    const auto device = device_for(common);
     if (device != "cpu") {
         c.model->to(torch::Device(device));
         spdlog::info("running on {}", device);
@@ -585,9 +591,7 @@ struct BenchArgs {
 int run_bench(BenchArgs& a) {
     apply_common(a.common);
     if (a.plain) ign::set_fast_paths(false);
-    std::string note;
-    a.options.device = ign::resolve_device(a.common.device, &note);
-    if (!note.empty()) spdlog::warn("{}", note);
+    a.options.device = device_for(a.common);
     std::cout << ign::run_benchmark(a.options) << std::endl;
     return kOk;
 }

@@ -17,15 +17,7 @@ namespace {
 constexpr double kTolerance = 1e-5;  // float32 all-reduce sums in another order than one big batch
 
 TrainOptions options_for(Norm norm, int batch, int64_t steps, const QString& out) {
-    TrainOptions o;
-    o.model = testing::tiny_model(norm);
-    o.settings.batch = batch;
-    o.settings.steps = steps;
-    o.settings.seed = 5;
-    o.out_dir = out.toStdString();
-    o.checkpoint_every = 0;
-    o.preview_every = 0;
-    return o;
+    return testing::tiny_run(out.toStdString(), batch, steps, 5, norm);
 }
 
 // Largest absolute difference over parameters (and buffers when asked) of two models.

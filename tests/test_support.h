@@ -22,6 +22,19 @@ inline ModelOptions tiny_model(Norm norm = Norm::Batch) {
     return o;
 }
 
+// A short run of tiny_model() into `out`: no periodic checkpoints or previews.
+inline TrainOptions tiny_run(const std::string& out, int batch, int64_t steps, uint64_t seed, Norm norm = Norm::Batch) {
+    TrainOptions o;
+    o.model = tiny_model(norm);
+    o.settings.batch = batch;
+    o.settings.steps = steps;
+    o.settings.seed = seed;
+    o.out_dir = out;
+    o.checkpoint_every = 0;
+    o.preview_every = 0;
+    return o;
+}
+
 // Blobs on a dark background, [n, 1, 28, 28] in [-1, 1], labels 0..9.
 inline Dataset synthetic_digits(int64_t n, uint64_t seed = 7) {
     torch::manual_seed(seed);

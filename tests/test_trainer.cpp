@@ -10,15 +10,7 @@ using namespace ign;
 namespace {
 
 TrainOptions tiny_options(const QString& out, int64_t steps) {
-    TrainOptions o;
-    o.model = testing::tiny_model();
-    o.settings.batch = 16;
-    o.settings.steps = steps;
-    o.settings.seed = 42;
-    o.out_dir = out.toStdString();
-    o.checkpoint_every = 0;
-    o.preview_every = 0;
-    return o;
+    return testing::tiny_run(out.toStdString(), 16, steps, 42);
 }
 
 std::vector<torch::Tensor> state_of(IgnNet& model) {
