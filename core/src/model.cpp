@@ -182,7 +182,8 @@ torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor 
 
 torch::Tensor IgnNetImpl::subpixel_conv_transpose2d_cached(const torch::Tensor& x, const torch::Tensor& weight,
                                                           int64_t stride, int64_t padding, size_t key) {
-    if (torch::GradMode::is_enabled()) return subpixel_conv_transpose2d(x, weight, stride, padding);
+    if (torch::GradMode::is_enabled() || weight.size(2) % stride != 0)
+        return subpixel_conv_transpose2d(x, weight, stride, padding);
     auto& entry = m_subpixel_cache[key];
     if (!entry.weight.defined() || entry.data != weight.data_ptr() || entry.version != weight._version()) {
         entry.weight = subpixel_weight(weight, stride).contiguous();
@@ -252,11 +253,45 @@ torch::Tensor subpixel_conv_with(const torch::Tensor& x, const torch::Tensor& su
     const int64_t K = sub_weight.size(2);
     auto y = torch::pixel_shuffle(torch::conv2d(x, sub_weight, {}, 1, K - 1), s);
     const int64_t h_out = (x.size(2) - 1) * s - 2 * p + k, w_out = (x.size(3) - 1) * s - 2 * p + k;
-    return y.slice(2, p, p + h_out).slice(3, p, p + w_out);
+    // Contiguous: the normalisation that follows is several times slower on a strided view.
+    return y.slice(2, p, p + h_out).slice(3, p, p + w_out).contiguous();
 }
 
 torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t s, int64_t p) {
+    if (weight.size(2) % s != 0) return phase_conv_transpose2d(x, weight, s, p);
     return subpixel_conv_with(x, subpixel_weight(weight, s), weight.size(2), s, p);
+}
+
+}  // namespace ign
+
+namespace ign {
+
+torch::Tensor phase_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t s, int64_t p) {
+    // Output pixel o = i*s - p + t. Split outputs by o mod s = r (a phase); o = m*s + r takes taps
+    // t = (r + p) mod s + s*j through input i = m + (r + p) div s - j. Each phase is then an ordinary
+    // convolution with exactly its own taps, so no multiplication by a zero-padded tap is ever done.
+    const int64_t k = weight.size(2);
+    struct Phase { int64_t first_tap, taps, pad_before, pad_after; };
+    auto phase = [&](int64_t r, int64_t in_size, int64_t out_phase_size) {
+        const int64_t first_tap = (r + p) % s, shift = (r + p) / s;
+        const int64_t taps = (k - first_tap + s - 1) / s;
+        return Phase{first_tap, taps, taps - 1 - shift, out_phase_size + shift - in_size};
+    };
+    const int64_t h_out = (x.size(2) - 1) * s - 2 * p + k, w_out = (x.size(3) - 1) * s - 2 * p + k;
+    const int64_t mh = (h_out + s - 1) / s, mw = (w_out + s - 1) / s;
+    std::vector<torch::Tensor> phases;
+    for (int64_t ry = 0; ry < s; ++ry) {
+        const auto py = phase(ry, x.size(2), mh);
+        for (int64_t rx = 0; rx < s; ++rx) {
+            const auto px = phase(rx, x.size(3), mw);
+            // [Cin, Cout, taps_y, taps_x] in convolution order (reversed), as [Cout, Cin, ...]
+            const auto w = weight.slice(2, py.first_tap, k, s).slice(3, px.first_tap, k, s).flip({2, 3}).transpose(0, 1);
+            const auto padded = torch::constant_pad_nd(x, {px.pad_before, px.pad_after, py.pad_before, py.pad_after});
+            phases.push_back(torch::conv2d(padded, w));
+        }
+    }
+    const auto stacked = torch::stack(phases, 2).flatten(1, 2);  // [N, Cout*s*s, mh, mw], phase-minor
+    return torch::pixel_shuffle(stacked, s).slice(2, 0, h_out).slice(3, 0, w_out).contiguous();
 }
 
 }  // namespace ign

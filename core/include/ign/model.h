@@ -36,12 +36,17 @@ private:
 };
 TORCH_MODULE(IgnNet);
 
-// The transposed convolution y = conv_transpose2d(x, weight, stride, padding) computed as one regular
-// convolution with stride*stride*Cout channels followed by pixel_shuffle and a crop. Exact; differentiable
-// with respect to x and weight.
+// The transposed convolution y = conv_transpose2d(x, weight, stride, padding) on oneDNN's convolutions
+// instead of LibTorch's im2col + col2im path. Exact; differentiable with respect to x and weight.
+// A kernel that is a multiple of the stride becomes one regular convolution with stride*stride*Cout
+// channels followed by pixel_shuffle and a crop; any other kernel (the 3x3 stride 2 layer of mnist28)
+// goes through phase_conv_transpose2d, which does not multiply zero-padded taps.
 torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
                                         int64_t padding);
-// Its two halves: the rearranged weight [s*s*Cout, Cin, K, K], and the convolution + shuffle + crop.
+// One convolution per output phase (stride*stride of them), each with exactly its own taps.
+torch::Tensor phase_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
+                                     int64_t padding);
+// The one-convolution form's two halves: the rearranged weight [s*s*Cout, Cin, K, K], and the convolution + shuffle + crop.
 torch::Tensor subpixel_weight(const torch::Tensor& weight, int64_t stride);
 torch::Tensor subpixel_conv_with(const torch::Tensor& x, const torch::Tensor& sub_weight, int64_t kernel,
                                  int64_t stride, int64_t padding);
