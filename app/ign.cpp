@@ -173,7 +173,7 @@ struct TrainArgs {
     std::string master = "127.0.0.1:29500";
     double dist_timeout = 60;
     std::vector<std::string> argv;  // the command line after the program name, for the ranks --nproc starts
-    std::string precision = "fp32";
+    std::string precision = "auto";
 };
 
 // The arguments without `--nproc` and `--threads` (and their values): the ranks get their own.
@@ -645,8 +645,10 @@ int main(int argc, char** argv) {
     t->add_option("--resume", train.resume, "continue from this checkpoint");
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
-    t->add_option("--precision", train.precision, "fp32, or bf16: forward passes under bfloat16 autocast (weights stay float32)")
-        ->check(CLI::IsMember({"fp32", "bf16"}))
+    t->add_option("--precision", train.precision,
+                  "auto (bf16 on a CPU that computes bfloat16 in hardware, else fp32), fp32, or bf16: forward passes "
+                  "under bfloat16 autocast (weights stay float32)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
     t->add_option("--nproc", train.nproc, "data-parallel processes on this host (c10d Gloo; the batch is split among them)")
         ->check(CLI::Range(1, 256))
@@ -785,10 +787,12 @@ int main(int argc, char** argv) {
     b->add_option("--dcgan-batch", bench.options.dcgan_batch, "dcgan64 training batch")->capture_default_str();
     b->add_option("--repeats", bench.options.latency_repeats, "timed single-image passes")->capture_default_str();
     b->add_flag("--no-dcgan{false}", bench.options.include_dcgan, "skip the dcgan64 preset");
-    b->add_option("--precision", bench.options.precision, "fp32 or bf16 (autocast) for the training steps")
-        ->check(CLI::IsMember({"fp32", "bf16"}))
+    b->add_option("--precision", bench.options.precision,
+                  "auto (as ign train: bf16 where the CPU computes it in hardware), fp32 or bf16 (autocast) for the "
+                  "training steps")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
-    b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions)");
+    b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions; auto precision is then fp32)");
     b->callback([&] { rc = run_bench(bench); });
 
     try {

@@ -242,7 +242,8 @@ private slots:
     // (norm group: nothing couples the samples), and the checkpoint resumes in one process.
     void twoProcessesMatchOneProcess() {
         const QStringList run{"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
-                              "--norm", "group", "--steps", "6", "--preview-every", "0", "--threads", "1"};
+                              "--norm", "group", "--steps", "6", "--preview-every", "0", "--threads", "1",
+                              "--precision", "fp32"};
         auto r = ign_cli(run + QStringList{"--out", path("dp-one")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         r = ign_cli(run + QStringList{"--nproc", "2", "--out", path("dp-two")});

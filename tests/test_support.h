@@ -32,6 +32,7 @@ inline TrainOptions tiny_run(const std::string& out, int batch, int64_t steps, u
     o.out_dir = out;
     o.checkpoint_every = 0;
     o.preview_every = 0;
+    o.precision = "fp32";  // tests compare runs exactly; bf16 (auto on some CPUs) has its own tests
     return o;
 }
 

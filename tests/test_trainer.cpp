@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "ign/checkpoint.h"
+#include "ign/precision.h"
 #include "ign/trainer.h"
 #include "test_support.h"
 
@@ -131,6 +132,31 @@ private slots:
         auto bad = tiny_options(m_dir.filePath("fp8"), 1);
         bad.precision = "fp8";
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(bad, data));
+    }
+
+    // --precision auto: bf16 autocast exactly where this CPU computes bfloat16 in hardware (as
+    // /proc/cpuinfo reports it), with the fast paths on; float32 otherwise, and on CUDA for now.
+    void autoPrecisionIsBf16WhereTheCpuComputesIt() {
+        std::ifstream cpuinfo("/proc/cpuinfo");
+        const std::string text((std::istreambuf_iterator<char>(cpuinfo)), std::istreambuf_iterator<char>());
+        const bool listed = text.find(" avx512_bf16") != std::string::npos || text.find(" amx_bf16") != std::string::npos;
+        QCOMPARE(cpu_computes_bf16(), listed);
+        const torch::Device cpu(torch::kCPU);
+        QCOMPARE(resolve_precision("auto", cpu), std::string(listed ? "bf16" : "fp32"));
+        QCOMPARE(resolve_precision("auto", torch::Device(torch::kCUDA)), std::string("fp32"));
+        QCOMPARE(resolve_precision("fp32", cpu), std::string("fp32"));
+        QCOMPARE(resolve_precision("bf16", cpu), std::string("bf16"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, resolve_precision("fp8", cpu));
+        set_fast_paths(false);  // the switch for every fast path also turns auto bf16 off
+        QCOMPARE(resolve_precision("auto", cpu), std::string("fp32"));
+        set_fast_paths(true);
+
+        auto o = tiny_options(m_dir.filePath("auto"), 3);
+        o.precision = "auto";
+        Trainer trainer(o, testing::synthetic_digits(48));
+        QCOMPARE(trainer.precision(), resolve_precision("auto", cpu));
+        QCOMPARE(int(trainer.run().status), int(TrainStatus::Completed));
+        for (const auto& r : trainer.info().history) QVERIFY(std::isfinite(r.total));
     }
 
     void malformedRunFilesNameTheFileAndLine() {

@@ -111,9 +111,10 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_device->setToolTip("auto: CUDA when present; a missing GPU falls back to the CPU and says so");
     form->addRow("Device", m_device);
     m_precision = new QComboBox(this);
-    m_precision->addItems({"fp32", "bf16"});
+    m_precision->addItems({"auto", "fp32", "bf16"});
     m_precision->setToolTip("bf16: forward passes under bfloat16 autocast, weights stay float32 (faster where the "
-                            "CPU or GPU has bfloat16 units)");
+                            "CPU or GPU has bfloat16 units). auto: bf16 on a CPU that computes bfloat16 in "
+                            "hardware, float32 elsewhere");
     form->addRow("Precision", m_precision);
     m_out = new QLineEdit(this);
     m_out->setPlaceholderText("runs/<preset>-<data>");
@@ -498,7 +499,7 @@ void TrainPanel::loadSettings(const QSettings& s) {
     m_preview_every->setValue(v("preview_every", 50).toInt());
     m_checkpoint_every->setValue(v("checkpoint_every", 250).toInt());
     m_device->setCurrentText(v("device", "auto").toString());
-    m_precision->setCurrentText(v("precision", "fp32").toString());
+    m_precision->setCurrentText(v("precision", "auto").toString());
     m_out->setText(v("out", "").toString());
     m_plot->setSmoothing(v("smoothing", 0.6).toDouble());
 }

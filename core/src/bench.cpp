@@ -47,7 +47,7 @@ nlohmann::json train_throughput(const ModelOptions& model_options, int batch, co
         const auto z = torch::randn_like(x);
         LossTerms terms;
         {
-            BF16Autocast autocast(device, bf16_from_string(o.precision));
+            BF16Autocast autocast(device, bf16_from_string(resolve_precision(o.precision, device)));
             terms = objective.compute(x, z);
         }
         optimizer.zero_grad();
@@ -94,8 +94,8 @@ std::string run_benchmark(const BenchOptions& o) {
     out["fast_paths"] = fast_paths_default();
     out["inference_norm_mode"] = to_string(InferenceOptions{}.norm_mode);
     out["device"] = o.device;
-    out["precision"] = o.precision;
     const torch::Device device(o.device);
+    out["precision"] = resolve_precision(o.precision, device);
 
     auto mnist = preset_options("mnist28");
     out["train_mnist28"] = train_throughput(mnist, o.mnist_batch, o);

@@ -31,16 +31,21 @@ torch::Tensor Objective::clamp_tightness(const torch::Tensor& tight, const torch
 
 LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
     refresh_copy();
+    // Under bf16 autocast the network's outputs are bfloat16; the losses are always taken in float32.
+    const auto as_float = [](const torch::Tensor& t) {
+        return t.scalar_type() == torch::kBFloat16 || t.scalar_type() == torch::kHalf ? t.to(torch::kFloat) : t;
+    };
     // Separate calls: with BatchNorm each batch gets its own statistics (docs/ign-method.md).
-    const auto fx = m_model->forward(x);
-    const auto fz = m_model->forward(z);
-    const auto fz_detached = fz.detach();
-    const auto f_fz_detached = m_model->forward(fz_detached);  // tightness: gradient through the outer f only
-    const auto copy_fz = m_copy->forward(fz);                   // idempotence: gradient through the inner f only
+    const auto fx = as_float(m_model->forward(x));
+    const auto fz_net = m_model->forward(z);
+    const auto fz = as_float(fz_net);
+    const auto fz_detached = fz_net.detach();
+    const auto f_fz_detached = as_float(m_model->forward(fz_detached));  // tightness: gradient through the outer f only
+    const auto copy_fz = as_float(m_copy->forward(fz_net));               // idempotence: gradient through the inner f only
 
     const auto rec = per_sample_l1(fx, x);
     const auto idem = (copy_fz - fz).abs().mean();
-    const auto tight_raw = -per_sample_l1(f_fz_detached, fz_detached);
+    const auto tight_raw = -per_sample_l1(f_fz_detached, fz.detach());
     const auto clamp_reference = m_options.detach_clamp_reference ? rec.detach() : rec;
     const auto tight = clamp_tightness(tight_raw, clamp_reference, m_options.tight_clamp_a, m_options.eps);
 

@@ -2,6 +2,7 @@
 #include "ign/build_config.h"
 
 #include <ATen/Parallel.h>
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
 #ifdef IGN_WITH_OPENCV
@@ -65,6 +66,15 @@ int configure_threads(int threads) {
     return at::get_num_threads();
 }
 
+bool cpu_computes_bf16() {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f")) return false;  // also says the OS saves the AVX-512 state
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    const bool avx512_bf16 = __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5));
+    const bool amx_bf16 = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 22));
+    return avx512_bf16 || amx_bf16;
+}
+
 std::string resolve_device(const std::string& requested, std::string* note) {
     if (requested != "cpu" && requested != "cuda" && requested != "auto")
         throw std::invalid_argument("unknown device '" + requested + "' (expected cpu, cuda or auto)");
@@ -95,6 +105,7 @@ std::string system_info() {
       << (coretype ? std::string(" (OPENBLAS_CORETYPE=") + coretype + ")" : std::string(" (detected by OpenBLAS)"))
       << "\n"
       << "oneDNN:     " << (at::hasMKLDNN() ? "available" : "not available") << "\n"
+      << "bfloat16:   " << (cpu_computes_bf16() ? "in hardware (--precision auto trains in bf16)" : "not in hardware (--precision auto trains in fp32)") << "\n"
       << "CUDA:       " << (torch::cuda::is_available() ? "available" : "not available") << "\n"
       << "\n" << at::get_parallel_info();
     return s.str();

@@ -83,7 +83,11 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_info.train = m_options.settings;
         m_info.noise = m_options.noise;
     }
-    bf16_from_string(m_options.precision);  // an unknown precision is refused before any work
+    // An unknown precision is refused before any work; auto becomes what this device runs fastest.
+    const std::string requested_precision = m_options.precision;
+    m_options.precision = resolve_precision(requested_precision, torch::Device(m_options.device));
+    if (requested_precision == "auto" && m_options.precision == "bf16")
+        spdlog::info("precision auto: bf16 autocast (this CPU computes bfloat16 in hardware; --precision fp32 for float32)");
     const auto& adam = m_info.optimizer;
     m_optimizer = std::make_unique<torch::optim::Adam>(
         m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));

@@ -13,7 +13,7 @@ struct BenchOptions {
     int latency_repeats = 50;
     bool include_dcgan = true;
     std::string device = "cpu";  // "cpu" or "cuda" (resolve_device)
-    std::string precision = "fp32";  // or "bf16": training forward passes under autocast
+    std::string precision = "auto";  // "fp32", "bf16" (training forward passes under autocast) or "auto" (precision.h)
 };
 
 // Returns one JSON object (as text).

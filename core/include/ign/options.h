@@ -93,7 +93,7 @@ struct TrainOptions {
     uint64_t preview_seed = 12345;
     DistributedOptions distributed;    // world_size 1: one process
     double publish_every_s = 2;        // losses.csv and status.json rewritten this often (run_folder.h)
-    std::string precision = "fp32";    // "bf16": forward passes under bfloat16 autocast (precision.h)
+    std::string precision = "auto";    // "fp32", "bf16" (forward passes under bfloat16 autocast) or "auto" (precision.h)
     std::string to_string() const;
 };
 

@@ -5,16 +5,30 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include "ign/model.h"
+#include "ign/system.h"
+
 #include <stdexcept>
 #include <string>
 
 namespace ign {
 
-// "fp32" or "bf16"; throws std::invalid_argument naming the text otherwise.
+// "fp32" or "bf16" (after resolve_precision); throws std::invalid_argument naming the text otherwise.
 inline bool bf16_from_string(const std::string& precision) {
     if (precision == "fp32") return false;
     if (precision == "bf16") return true;
-    throw std::invalid_argument("unknown precision '" + precision + "' (expected fp32 or bf16)");
+    throw std::invalid_argument("unknown precision '" + precision + "' (expected auto, fp32 or bf16)");
+}
+
+// "auto", "fp32" or "bf16" -> "fp32" or "bf16". auto is bf16 autocast where it is a fast path: on a CPU
+// that computes bfloat16 in hardware, with the fast paths on (IGN_FAST_PATHS=0 or --precision fp32 turn
+// it off); float32 elsewhere (CUDA included, for now: not yet measured there).
+inline std::string resolve_precision(const std::string& requested, const torch::Device& device) {
+    if (requested != "auto") {
+        bf16_from_string(requested);  // refuses an unknown name
+        return requested;
+    }
+    return device.is_cpu() && cpu_computes_bf16() && fast_paths_default() ? "bf16" : "fp32";
 }
 
 // Autocast to bfloat16 on `device` for the guard's lifetime (nothing when `enabled` is false).

@@ -10,6 +10,10 @@ namespace ign {
 // Does nothing when IGN_NO_REEXEC is set or the variable is already set.
 void ensure_blas_core_type(int argc, char** argv);
 
+// Whether this CPU computes bfloat16 products in hardware (AVX512-BF16 or AMX-BF16), where
+// `--precision auto` trains under bfloat16 autocast.
+bool cpu_computes_bf16();
+
 // Threads for LibTorch's intra-op pool (and OpenMP). 0 means all cores. Returns the count set.
 int configure_threads(int threads);
 

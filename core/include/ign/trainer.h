@@ -40,6 +40,8 @@ public:
 
     IgnNet model() const { return m_model; }
     const CheckpointInfo& info() const { return m_info; }
+    // "fp32" or "bf16": the precision this run trains in (auto resolved for its device).
+    const std::string& precision() const { return m_options.precision; }
     std::string checkpoint_path() const;
     std::string csv_path() const;
     std::string preview_path() const;
