@@ -81,7 +81,25 @@ private slots:
         }
     }
 
-    // Inference caches the rearranged weights; the cache follows every change of the weights.
+    // Inference without gradients in train-mode normalisation: the batch's statistics, as the plain
+    // module uses, and the running statistics left as they were.
+    void trainModeInferenceMatchesAndKeepsTheRunningStatistics() {
+        auto o = testing::tiny_model();
+        IgnNet fast(o), plain(o);
+        copy_state_in_place(*fast, *plain);
+        plain->subpixel_deconv = false;
+        std::vector<torch::Tensor> before;
+        for (const auto& b : fast->buffers()) before.push_back(b.clone());
+        torch::InferenceMode guard;
+        for (const int64_t batch : {1, 5}) {
+            const auto x = torch::randn({batch, 1, 28, 28});
+            QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
+        }
+        const auto after = fast->buffers();
+        for (size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(before[i], after[i]));
+    }
+
+    // Inference packs the weights for oneDNN once; the packed copies follow every change of the weights.
     void inferenceCacheFollowsWeightUpdates() {
         auto o = testing::tiny_model();
         IgnNet fast(o), plain(o);

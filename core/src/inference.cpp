@@ -1,5 +1,7 @@
 #include "ign/inference.h"
 
+#include <optional>
+
 namespace ign {
 namespace {
 
@@ -26,7 +28,9 @@ torch::Tensor apply_f(IgnNet& model, const torch::Tensor& x, const InferenceOpti
     const auto device = model->parameters().front().device();
     torch::Tensor y;
     if (options.norm_mode == NormMode::Train) {
-        BufferSnapshot keep(*model);
+        // The fast paths leave the running statistics alone by themselves; the plain modules update them.
+        std::optional<BufferSnapshot> keep;
+        if (!model->subpixel_deconv) keep.emplace(*model);
         model->train(true);
         y = model->forward(x.to(device));
     } else {

@@ -3,6 +3,7 @@
 // decoder back up, in the layouts of docs/ign-method.md (mnist28, dcgan).
 #include <torch/torch.h>
 
+#include <functional>
 #include <map>
 
 #include "ign/options.h"
@@ -16,40 +17,45 @@ struct IgnNetImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x);
 
     ModelOptions options;
-    // Run transposed convolutions as sub-pixel convolutions (oneDNN) instead of LibTorch's im2col path.
-    // Mathematically identical (tested forward and backward); off with set_fast_paths(false).
+    // Run transposed convolutions as sub-pixel convolutions (oneDNN) instead of LibTorch's im2col path,
+    // and the other fast paths of run_fast. Mathematically identical (tested forward and backward); off
+    // with set_fast_paths(false). With them, a forward pass without gradients never changes the model:
+    // train-mode BatchNorm then normalises with the batch's statistics and leaves the running ones alone.
     bool subpixel_deconv = fast_paths_default();
 
     torch::nn::Sequential encoder{nullptr};
     torch::nn::Sequential decoder{nullptr};
 
 private:
-    torch::Tensor run_fast(torch::nn::Sequential& layers, torch::Tensor h);
-    torch::Tensor subpixel_conv_transpose2d_cached(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
-                                                  int64_t padding, size_t key);
-    struct CachedWeight {
-        torch::Tensor weight;
-        const void* data = nullptr;
+    torch::Tensor run_fast(torch::nn::Sequential& layers, torch::Tensor h, size_t first_key);
+    // A convolution for inference on the CPU with its weight packed once into oneDNN's layout.
+    torch::Tensor packed_conv2d(const torch::Tensor& input, size_t key, const torch::Tensor& source,
+                                const std::function<torch::Tensor()>& make_weight, int64_t stride, int64_t padding);
+    struct PackedWeight {
+        torch::Tensor weight;         // oneDNN layout
+        const void* data = nullptr;   // the layer weight it was made from, and that weight's version
         uint32_t version = 0;
     };
-    std::map<size_t, CachedWeight> m_subpixel_cache;
+    std::map<size_t, PackedWeight> m_packed;
 };
 TORCH_MODULE(IgnNet);
 
+// A stride-1 convolution used by the transposed-convolution forms below: convolves `input` with the
+// weight `make_weight()` (part `part` of the layer) and `padding` on every side.
+using PartConv = std::function<torch::Tensor(const torch::Tensor& input, int part,
+                                             const std::function<torch::Tensor()>& make_weight, int64_t padding)>;
+torch::Tensor plain_part_conv(const torch::Tensor& input, int part, const std::function<torch::Tensor()>& make_weight,
+                              int64_t padding);
+
 // The transposed convolution y = conv_transpose2d(x, weight, stride, padding) on oneDNN's convolutions
-// instead of LibTorch's im2col + col2im path. Exact; differentiable with respect to x and weight.
-// A kernel that is a multiple of the stride becomes one regular convolution with stride*stride*Cout
-// channels followed by pixel_shuffle and a crop; any other kernel (the 3x3 stride 2 layer of mnist28)
-// goes through phase_conv_transpose2d, which does not multiply zero-padded taps.
+// instead of LibTorch's im2col + col2im path; both forms exact and differentiable with respect to x and
+// weight. This one: one regular convolution with stride*stride*Cout channels followed by pixel_shuffle and
+// a crop (a kernel that is not a multiple of the stride is zero-padded to one).
 torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
-                                        int64_t padding);
+                                        int64_t padding, const PartConv& conv = plain_part_conv);
 // One convolution per output phase (stride*stride of them), each with exactly its own taps.
 torch::Tensor phase_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride,
-                                     int64_t padding);
-// The one-convolution form's two halves: the rearranged weight [s*s*Cout, Cin, K, K], and the convolution + shuffle + crop.
-torch::Tensor subpixel_weight(const torch::Tensor& weight, int64_t stride);
-torch::Tensor subpixel_conv_with(const torch::Tensor& x, const torch::Tensor& sub_weight, int64_t kernel,
-                                 int64_t stride, int64_t padding);
+                                     int64_t padding, const PartConv& conv = plain_part_conv);
 
 // Whether new models use the fast paths (default on; IGN_FAST_PATHS=0 or set_fast_paths(false) turns them off).
 void set_fast_paths(bool enabled);
