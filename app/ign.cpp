@@ -792,6 +792,9 @@ int main(int argc, char** argv) {
                   "training steps")
         ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
         ->capture_default_str();
+    b->add_option("--profile", bench.options.profile_top,
+                  "also profile one mnist28 training step and one image: the N operations taking the most time")
+        ->check(CLI::Range(1, 1000));
     b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions; auto precision is then fp32)");
     b->callback([&] { rc = run_bench(bench); });
 

@@ -3,18 +3,46 @@
 # reference ../shared/bench/ref_ign.py (Debian's python3-torch: the same libtorch) with OpenBLAS left
 # to detect the CPU ("default") and told its real core type ("tuned"). Prints the JSON and a ratio table.
 # With --device cuda: both on the GPU, both presets at batch 256 (BLAS settings do not matter there).
-#   bash packaging/bench.sh [--threads N] [--device cpu|cuda]
+# With --profile: no reference; where the time of one mnist28 training step (batch 256) and of one image
+# goes, operation by operation, with the plain LibTorch modules in float32 and with the defaults.
+#   bash packaging/bench.sh [--threads N] [--device cpu|cuda] [--profile]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=$(nproc)
 device=cpu
+profile=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
-    *) echo "usage: bash packaging/bench.sh [--threads N] [--device cpu|cuda]" >&2; exit 2 ;;
+    --profile) profile=1; shift ;;
+    *) echo "usage: bash packaging/bench.sh [--threads N] [--device cpu|cuda] [--profile]" >&2; exit 2 ;;
   esac
 done
+
+if [ $profile = 1 ]; then
+  out=$(mktemp -d)
+  env -u OPENBLAS_CORETYPE build/app/ign bench --no-fast-paths --precision fp32 --no-dcgan --threads "$threads" \
+    --steps 3 --repeats 200 --profile 10 --log-level warn > "$out/plain.json"
+  env -u OPENBLAS_CORETYPE build/app/ign bench --no-dcgan --threads "$threads" --steps 3 --repeats 200 --profile 10 \
+    --log-level warn > "$out/default.json"
+  /usr/bin/python3 - "$out" <<'PY'
+import json, sys, os
+runs = {name: json.load(open(os.path.join(sys.argv[1], f"{name}.json"))) for name in ("plain", "default")}
+for part, title in (("train_mnist28", "one mnist28 training step, batch 256"), ("sample_mnist28_single", "one image")):
+    for name, label in (("plain", "plain modules, fp32 (--no-fast-paths --precision fp32)"), ("default", "defaults")):
+        run = runs[name]
+        p = run[part]["profile"]
+        precision = f"training precision {run['precision']}; " if part.startswith("train") else ""
+        print(f"\n{title}, {label} ({precision}{p['profiled_ms']:.2f} ms under the profiler)\n")
+        print("| operation | self ms | share | calls |")
+        print("|---|---|---|---|")
+        for op in p["ops"]:
+            print(f"| {op['op']} | {op['self_ms']:.3f} | {100 * op['share']:.1f}% | {op['calls']} |")
+PY
+  rm -rf "$out"
+  exit 0
+fi
 ref=../shared/bench/ref_ign.py
 [ -f "$ref" ] || { echo "$ref not found (the shared folder sits beside the repository)" >&2; exit 1; }
 python=/usr/bin/python3

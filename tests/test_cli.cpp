@@ -4,6 +4,8 @@
 
 #include <QElapsedTimer>
 
+#include <nlohmann/json.hpp>
+
 #include "ign/checkpoint.h"
 #include "ign/distributed.h"
 #include "ign/image_io.h"
@@ -79,6 +81,33 @@ private slots:
         const auto r = ign_cli({command, "--help"});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(mentions) && r.out.contains("--threads"), qPrintable(r.out));
+    }
+
+    // `ign bench` prints one JSON object with the figures and, with --profile, where the time goes.
+    void benchPrintsFiguresAndAProfile() {
+        const auto r = ign_cli({"bench", "--steps", "1", "--warmup", "1", "--batch", "16", "--repeats", "5",
+                                "--no-dcgan", "--profile", "6", "--log-level", "warn"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto json = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY(json["train_mnist28"]["train_img_per_s"].get<double>() > 0);
+        QVERIFY(json["sample_mnist28_single"]["p95_ms"].get<double>() >= json["sample_mnist28_single"]["p50_ms"].get<double>());
+        QVERIFY(json["peak_rss_mb"].get<double>() > 50);
+        const auto precision = json["precision"].get<std::string>();  // auto, resolved
+        QVERIFY2(precision == "fp32" || precision == "bf16", precision.c_str());
+        for (const auto* part : {"train_mnist28", "sample_mnist28_single"}) {
+            const auto& profile = json[part]["profile"];
+            QCOMPARE(int(profile["ops"].size()), 6);
+            double share = 0, previous = 1e9;
+            for (const auto& op : profile["ops"]) {
+                QVERIFY(op["op"].get<std::string>().rfind("aten::", 0) == 0 || op["op"].get<std::string>().find("Backward") != std::string::npos);
+                QVERIFY(op["self_ms"].get<double>() <= previous);  // largest first
+                previous = op["self_ms"].get<double>();
+                share += op["share"].get<double>();
+            }
+            QVERIFY(share > 0.2 && share <= 1.0 + 1e-9);
+        }
+        // the training step's time is mostly in convolutions
+        QVERIFY(json["train_mnist28"]["profile"].dump().find("convolution") != std::string::npos);
     }
 
     void usageErrorsExitWithTwo() {

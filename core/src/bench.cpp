@@ -5,7 +5,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+
+// LibTorch's operator profiler (the legacy one: it needs no Kineto in the build).
+#if __has_include(<torch/csrc/autograd/profiler_legacy.h>)
+#include <torch/csrc/autograd/profiler_legacy.h>
+#define IGN_HAVE_OP_PROFILER 1
+#endif
 
 #include "ign/inference.h"
 #include "ign/model.h"
@@ -34,6 +42,49 @@ void synchronize(const torch::Device& device) {
     if (device.is_cuda()) torch::cuda::synchronize();
 }
 
+// Self time of each LibTorch operation (time in it less time in the operations it called), per run of
+// `fn`, largest first: where a step spends its time.
+nlohmann::json operation_profile(const std::function<void()>& fn, int runs, int top) {
+#ifdef IGN_HAVE_OP_PROFILER
+    namespace prof = torch::autograd::profiler;
+    prof::enableProfilerLegacy(prof::ProfilerConfig(prof::ProfilerState::CPU));
+    for (int i = 0; i < runs; ++i) fn();
+    const auto threads = prof::disableProfilerLegacy();
+    std::map<std::string, std::pair<double, int64_t>> self_us;  // name -> (self time, calls)
+    double total_us = 0;
+    for (const auto& events : threads) {
+        std::vector<std::pair<const prof::LegacyEvent*, double>> open;  // (push event, time in children)
+        for (const auto& e : events) {
+            if (e.kind() == prof::EventKind::PushRange) {
+                open.push_back({&e, 0.0});
+            } else if (e.kind() == prof::EventKind::PopRange && !open.empty()) {
+                const auto [push, children_us] = open.back();
+                open.pop_back();
+                const double us = push->cpuElapsedUs(e);
+                auto& entry = self_us[push->name()];
+                entry.first += us - children_us;
+                entry.second += 1;
+                if (open.empty()) total_us += us;
+                else open.back().second += us;
+            }
+        }
+    }
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto& [name, v] : self_us) order.push_back({v.first, name});
+    std::sort(order.rbegin(), order.rend());
+    nlohmann::json ops = nlohmann::json::array();
+    for (size_t i = 0; i < order.size() && int(i) < top; ++i) {
+        const auto& [us, name] = order[i];
+        ops.push_back({{"op", name}, {"self_ms", us / runs / 1e3}, {"share", us / total_us},
+                       {"calls", self_us[name].second / runs}});
+    }
+    return {{"profiled_ms", total_us / runs / 1e3}, {"ops", ops}};
+#else
+    (void)fn, (void)runs, (void)top;
+    return {{"error", "this LibTorch has no operator profiler"}};
+#endif
+}
+
 nlohmann::json train_throughput(const ModelOptions& model_options, int batch, const BenchOptions& o) {
     const torch::Device device(o.device);
     torch::manual_seed(0);
@@ -60,8 +111,10 @@ nlohmann::json train_throughput(const ModelOptions& model_options, int batch, co
     for (int i = 0; i < o.train_steps; ++i) step();
     synchronize(device);
     const double per_step = seconds_since(start) / o.train_steps;
-    return {{"preset", model_options.preset}, {"batch", batch}, {"params", parameter_count(*model)},
-            {"train_step_s", per_step}, {"train_img_per_s", batch / per_step}};
+    nlohmann::json out = {{"preset", model_options.preset}, {"batch", batch}, {"params", parameter_count(*model)},
+                          {"train_step_s", per_step}, {"train_img_per_s", batch / per_step}};
+    if (o.profile_top > 0) out["profile"] = operation_profile(step, 3, o.profile_top);
+    return out;
 }
 
 // Latency of what the commands run: apply_f with the default inference options (train-mode
@@ -105,6 +158,10 @@ std::string run_benchmark(const BenchOptions& o) {
     IgnNet model(mnist);
     model->to(device);
     out["sample_mnist28_single"] = latency(model, 1, o.latency_repeats);
+    if (o.profile_top > 0) {
+        const auto one = torch::randn({1, mnist.channels, mnist.image_size, mnist.image_size});
+        out["sample_mnist28_single"]["profile"] = operation_profile([&] { apply_f(model, one); }, 200, o.profile_top);
+    }
     out["sample_mnist28_batch64"] = latency(model, 64, std::max(5, o.latency_repeats / 5));
 
     if (o.include_dcgan) {

@@ -14,6 +14,7 @@ struct BenchOptions {
     bool include_dcgan = true;
     std::string device = "cpu";  // "cpu" or "cuda" (resolve_device)
     std::string precision = "auto";  // "fp32", "bf16" (training forward passes under autocast) or "auto" (precision.h)
+    int profile_top = 0;  // > 0: also profile one mnist28 training step and one image, this many operations each
 };
 
 // Returns one JSON object (as text).
