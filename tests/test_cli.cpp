@@ -268,10 +268,13 @@ private slots:
     }
 
     // `--nproc 2`: two processes on loopback at batch 8 each end where one process at batch 16 does
-    // (norm group: nothing couples the samples), and the checkpoint resumes in one process.
+    // (norm none: nothing couples the samples), and the checkpoint resumes in one process. (Not norm group
+    // here: these blobs, read back as bytes, have exactly flat backgrounds, and GroupNorm of a flat map
+    // divides float32 rounding by sqrt(eps); 6 steps then drift 1e-4 apart. test_distributed compares
+    // group to 1e-5 with the plain modules.)
     void twoProcessesMatchOneProcess() {
         const QStringList run{"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
-                              "--norm", "group", "--steps", "6", "--preview-every", "0", "--threads", "1",
+                              "--norm", "none", "--steps", "6", "--preview-every", "0", "--threads", "1",
                               "--precision", "fp32"};
         auto r = ign_cli(run + QStringList{"--out", path("dp-one")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -279,9 +282,14 @@ private slots:
         QVERIFY2(r.code == 0 && r.err.contains("[ign rank 0]"), qPrintable(r.err));
         auto one = load_checkpoint(path("dp-one/checkpoint.pt").toStdString()).model;
         auto two = load_checkpoint(path("dp-two/checkpoint.pt").toStdString()).model;
-        double worst = 0;
-        for (size_t i = 0; i < one->parameters().size(); ++i)
-            worst = std::max(worst, (one->parameters()[i] - two->parameters()[i]).abs().max().item<double>());
+        double worst = 0, sum = 0, count = 0;
+        for (size_t i = 0; i < one->parameters().size(); ++i) {
+            const auto d = (one->parameters()[i] - two->parameters()[i]).abs();
+            worst = std::max(worst, d.max().item<double>());
+            sum += d.sum().item<double>();
+            count += double(d.numel());
+        }
+        qInfo("one process against two: weights apart by %.3g on average, %.3g at most", sum / count, worst);
         QVERIFY2(worst < 1e-5, qPrintable(QString("max |one - two| = %1").arg(worst)));
         r = ign_cli({"train", "--resume", path("dp-two/checkpoint.pt"), "--steps", "8", "--preview-every", "0"});
         QVERIFY2(r.code == 0, qPrintable(r.err));

@@ -14,7 +14,12 @@ using namespace ign;
 
 namespace {
 
-constexpr double kTolerance = 1e-5;  // float32 all-reduce sums in another order than one big batch
+// float32 all-reduce sums in another order than one big batch. With the plain modules the forward pass is
+// bit for bit the same at any batch size; with the fast paths the BLAS matrix products of this tiny model
+// round differently at batch 8 and 16 (about 1e-7), which 6 Adam steps through GroupNorm amplify (measured
+// 6e-5), so there the tolerance is two Adam steps (2 lr).
+constexpr double kTolerance = 1e-5;
+constexpr double kFastPathGroupTolerance = 2e-4;
 
 TrainOptions options_for(Norm norm, int batch, int64_t steps, const QString& out) {
     return testing::tiny_run(out.toStdString(), batch, steps, 5, norm);
@@ -69,20 +74,29 @@ private slots:
     // nothing couples the samples of a batch, so the averaged gradient is the big batch's gradient).
     void twoRanksAtHalfBatchMatchOneRankAtFullBatch_data() {
         QTest::addColumn<int>("norm");
-        QTest::newRow("none") << int(Norm::None);
-        QTest::newRow("group") << int(Norm::Group);
+        QTest::addColumn<bool>("fast");
+        QTest::addColumn<double>("tolerance");
+        QTest::newRow("none, plain modules") << int(Norm::None) << false << kTolerance;
+        QTest::newRow("group, plain modules") << int(Norm::Group) << false << kTolerance;
+        QTest::newRow("none, fast paths") << int(Norm::None) << true << kTolerance;
+        QTest::newRow("group, fast paths") << int(Norm::Group) << true << kFastPathGroupTolerance;
     }
     void twoRanksAtHalfBatchMatchOneRankAtFullBatch() {
         QFETCH(int, norm);
+        QFETCH(bool, fast);
+        QFETCH(double, tolerance);
+        set_fast_paths(fast);
+        struct Restore { ~Restore() { set_fast_paths(true); } } restore;
         const auto data = testing::synthetic_digits(96);
-        const auto tag = QString::number(norm);
+        const auto tag = QString::number(norm) + (fast ? "fast" : "plain");
         Trainer single(options_for(Norm(norm), 16, 6, m_dir.filePath("single" + tag)), data);
         QCOMPARE(int(single.run().status), int(TrainStatus::Completed));
         auto ranks = run_ranks(options_for(Norm(norm), 16, 6, m_dir.filePath("two" + tag)), data, 2);
         const double rank0_vs_single = max_difference(ranks[0].trainer->model(), single.model(), true);
         const double rank1_vs_rank0 = max_difference(ranks[1].trainer->model(), ranks[0].trainer->model(), true);
-        qInfo("norm %d: |rank0 - single| = %.3g, |rank1 - rank0| = %.3g", norm, rank0_vs_single, rank1_vs_rank0);
-        QVERIFY2(rank0_vs_single < kTolerance, qPrintable(QString::number(rank0_vs_single)));
+        qInfo("norm %d, fast paths %d: |rank0 - single| = %.3g, |rank1 - rank0| = %.3g", norm, int(fast),
+              rank0_vs_single, rank1_vs_rank0);
+        QVERIFY2(rank0_vs_single < tolerance, qPrintable(QString::number(rank0_vs_single)));
         QCOMPARE(rank1_vs_rank0, 0.0);
         // The loss history rank 0 writes is the whole batch's: the same as one process's, step by step.
         const auto& h2 = ranks[0].trainer->info().history;
