@@ -94,11 +94,12 @@ nlohmann::json train_throughput(const ModelOptions& model_options, int batch, co
     Objective objective(model, {});
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-4).betas({0.5, 0.999}));
     const auto x = (torch::rand({batch, model_options.channels, model_options.image_size, model_options.image_size}) * 2 - 1).to(device);
+    const bool bf16 = bf16_from_string(resolve_precision(o.precision, device));
     auto step = [&] {
         const auto z = torch::randn_like(x);
         LossTerms terms;
         {
-            BF16Autocast autocast(device, bf16_from_string(resolve_precision(o.precision, device)));
+            BF16Autocast autocast(device, bf16);
             terms = objective.compute(x, z);
         }
         optimizer.zero_grad();
