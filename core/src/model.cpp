@@ -277,6 +277,9 @@ torch::Tensor subpixel_weight(const torch::Tensor& weight, int64_t s) {
     return w.view({cin, cout, K, s, K, s}).flip({2, 4}).permute({1, 3, 5, 0, 2, 4}).reshape({cout * s * s, cin, K, K});
 }
 
+// Output size of a transposed convolution along one dimension.
+int64_t transposed_size(int64_t in, int64_t k, int64_t s, int64_t p) { return (in - 1) * s - 2 * p + k; }
+
 }  // namespace
 
 torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t s, int64_t p,
@@ -284,7 +287,7 @@ torch::Tensor subpixel_conv_transpose2d(const torch::Tensor& x, const torch::Ten
     const int64_t k = weight.size(2);
     const int64_t K = (k + s - 1) / s;
     auto y = torch::pixel_shuffle(conv(x, 0, [&] { return subpixel_weight(weight, s); }, K - 1), s);
-    const int64_t h_out = (x.size(2) - 1) * s - 2 * p + k, w_out = (x.size(3) - 1) * s - 2 * p + k;
+    const int64_t h_out = transposed_size(x.size(2), k, s, p), w_out = transposed_size(x.size(3), k, s, p);
     // Contiguous: the normalisation that follows is several times slower on a strided view.
     return y.slice(2, p, p + h_out).slice(3, p, p + w_out).contiguous();
 }
@@ -301,7 +304,7 @@ torch::Tensor phase_conv_transpose2d(const torch::Tensor& x, const torch::Tensor
         const int64_t taps = (k - first_tap + s - 1) / s;
         return Phase{first_tap, taps, taps - 1 - shift, out_phase_size + shift - in_size};
     };
-    const int64_t h_out = (x.size(2) - 1) * s - 2 * p + k, w_out = (x.size(3) - 1) * s - 2 * p + k;
+    const int64_t h_out = transposed_size(x.size(2), k, s, p), w_out = transposed_size(x.size(3), k, s, p);
     const int64_t mh = (h_out + s - 1) / s, mw = (w_out + s - 1) / s;
     std::vector<torch::Tensor> phases;
     for (int64_t ry = 0; ry < s; ++ry) {
