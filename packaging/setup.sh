@@ -17,7 +17,7 @@ esac
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
-          qt6-base-dev libqcustomplot-dev libtorch-dev libopencv-dev libspdlog-dev
+          qt6-base-dev libqcustomplot-dev libtorch-dev libdnnl-dev libopencv-dev libspdlog-dev
           nlohmann-json3-dev libcli11-dev zlib1g-dev libgif-dev libgloo-dev
           libopenblas0-openmp dataset-fashion-mnist
           xvfb xauth imagemagick)

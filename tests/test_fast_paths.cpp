@@ -1,5 +1,10 @@
 // Every fast path equals the plain module, forward and backward, to a stated tolerance.
+#include <atomic>
+#include <thread>
+
 #include "ign/model.h"
+#include "ign/onednn_forward.h"
+#include "ign/precision.h"
 #include "test_support.h"
 
 using namespace ign;
@@ -119,6 +124,92 @@ private slots:
             torch::NoGradGuard no_grad;
             for (auto& p : fast->parameters()) p.add_(torch::randn_like(p) * 0.05);  // as an optimizer step would
         }
+    }
+
+    // Inference on the CPU runs the whole network as one oneDNN chain (ign/onednn_forward.h): equal to the
+    // plain modules within 1e-5 for both presets, every norm, train- and eval-mode normalisation, one
+    // image and a batch; GroupNorm (not in oneDNN 2.6) keeps LibTorch's path.
+    void oneDnnChainMatchesThePlainModule_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("norm");
+        QTest::addColumn<bool>("trainMode");
+        for (const auto& [preset, width] : std::vector<std::pair<QString, int>>{{"mnist28", 8}, {"mnist28", 32}, {"dcgan64", 8}})
+            for (const Norm norm : {Norm::Batch, Norm::None, Norm::Group})
+                for (const bool train_mode : {true, false})
+                    QTest::newRow(qPrintable(QString("%1 w%2 %3 %4").arg(preset).arg(width).arg(QString::fromStdString(to_string(norm))).arg(train_mode ? "train" : "eval")))
+                        << preset << width << int(norm) << train_mode;
+    }
+    void oneDnnChainMatchesThePlainModule() {
+        QFETCH(QString, preset);
+        QFETCH(int, width);
+        QFETCH(int, norm);
+        QFETCH(bool, trainMode);
+        auto o = preset_options(preset.toStdString());
+        o.width = width;
+        o.norm = Norm(norm);
+        IgnNet fast(o), plain(o);
+        {
+            torch::NoGradGuard no_grad;  // running statistics that are not the initial 0 and 1
+            for (auto& b : fast->buffers()) if (b.dim() == 1) b.uniform_(0.5, 1.5);
+        }
+        copy_state_in_place(*fast, *plain);
+        plain->subpixel_deconv = false;
+        fast->train(trainMode);
+        plain->train(trainMode);
+        std::vector<torch::Tensor> before;
+        for (const auto& b : fast->buffers()) before.push_back(b.clone());
+        torch::InferenceMode guard;
+        for (const int64_t batch : {1, 5}) {
+            const auto x = torch::randn({batch, o.channels, o.image_size, o.image_size});
+            QCOMPARE(OneDnnForward::applies(*fast, x), o.norm != Norm::Group);
+            const double err = (fast->forward(x) - plain->forward(x)).abs().max().item<double>();
+            QVERIFY2(err < 1e-5, qPrintable(QString("batch %1: %2").arg(batch).arg(err)));
+        }
+        const auto after = fast->buffers();
+        for (size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(before[i], after[i]));
+    }
+
+    // The chain is for inference only: with gradients, under autocast, or for another type it stays off.
+    void oneDnnChainOnlyForFloatInference() {
+        IgnNet model(testing::tiny_model());
+        const auto x = torch::randn({1, 1, 28, 28});
+        QVERIFY(!OneDnnForward::applies(*model, x));  // gradients on
+        torch::NoGradGuard no_grad;
+        QVERIFY(OneDnnForward::applies(*model, x));
+        QVERIFY(!OneDnnForward::applies(*model, x.to(torch::kDouble)));
+        {
+            BF16Autocast autocast(torch::kCPU, true);
+            QVERIFY(!OneDnnForward::applies(*model, x));
+        }
+    }
+
+    // Several threads (the studio's live projection and a sample grid) share one model.
+    void oneDnnChainIsThreadSafe() {
+        auto o = testing::tiny_model();
+        IgnNet fast(o), plain(o);
+        copy_state_in_place(*fast, *plain);
+        plain->subpixel_deconv = false;
+        std::vector<torch::Tensor> inputs, expected;
+        {
+            torch::InferenceMode guard;
+            for (int64_t batch = 1; batch <= 6; ++batch) {  // more batch sizes than plans kept
+                inputs.push_back(torch::randn({batch, 1, 28, 28}));
+                expected.push_back(plain->forward(inputs.back()));
+            }
+        }
+        std::atomic<int> wrong{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 3; ++t)
+            threads.emplace_back([&, t] {
+                torch::InferenceMode guard;
+                for (int round = 0; round < 20; ++round) {
+                    const size_t i = size_t(t + round) % inputs.size();
+                    if ((fast->forward(inputs[i]) - expected[i]).abs().max().item<double>() > 1e-5) ++wrong;
+                }
+            });
+        for (auto& thread : threads) thread.join();
+        QCOMPARE(wrong.load(), 0);
     }
 
     void fastPathsCanBeSwitchedOff() {

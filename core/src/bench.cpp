@@ -18,6 +18,7 @@
 #include "ign/inference.h"
 #include "ign/model.h"
 #include "ign/objective.h"
+#include "ign/onednn_forward.h"
 #include "ign/precision.h"
 #include "ign/system.h"
 #include "ign/version.h"
@@ -42,13 +43,15 @@ void synchronize(const torch::Device& device) {
     if (device.is_cuda()) torch::cuda::synchronize();
 }
 
-// Self time of each LibTorch operation (time in it less time in the operations it called), per run of
-// `fn`, largest first: where a step spends its time.
+// Self time of each LibTorch operation (time in it less time in the operations it called) and of each
+// primitive of the oneDNN inference chain, per run of `fn`, largest first: where a step spends its time.
 nlohmann::json operation_profile(const std::function<void()>& fn, int runs, int top) {
 #ifdef IGN_HAVE_OP_PROFILER
     namespace prof = torch::autograd::profiler;
     prof::enableProfilerLegacy(prof::ProfilerConfig(prof::ProfilerState::CPU));
+    OneDnnForward::start_profile();
     for (int i = 0; i < runs; ++i) fn();
+    const auto primitives = OneDnnForward::stop_profile();
     const auto threads = prof::disableProfilerLegacy();
     std::map<std::string, std::pair<double, int64_t>> self_us;  // name -> (self time, calls)
     double total_us = 0;
@@ -68,6 +71,10 @@ nlohmann::json operation_profile(const std::function<void()>& fn, int runs, int 
                 else open.back().second += us;
             }
         }
+    }
+    for (const auto& p : primitives) {  // run outside any LibTorch operation
+        self_us[p.name] = {p.ms * 1e3, p.calls};
+        total_us += p.ms * 1e3;
     }
     std::vector<std::pair<double, std::string>> order;
     for (const auto& [name, v] : self_us) order.push_back({v.first, name});

@@ -135,6 +135,7 @@ IgnNetImpl::IgnNetImpl(const ModelOptions& opts) : options(opts) {
 
 torch::Tensor IgnNetImpl::forward(const torch::Tensor& x) {
     if (!subpixel_deconv) return decoder->forward(encoder->forward(x));
+    if (OneDnnForward::applies(*this, x)) return m_onednn->forward(*this, x);
     return run_fast(decoder, run_fast(encoder, x, 0), encoder->size());
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "ign/onednn_forward.h"
 #include "ign/options.h"
 
 namespace ign {
@@ -37,6 +38,8 @@ private:
         uint32_t version = 0;
     };
     std::map<size_t, PackedWeight> m_packed;
+    // Inference on the CPU without gradients: the whole network as one oneDNN chain (shared by copies).
+    std::shared_ptr<OneDnnForward> m_onednn = std::make_shared<OneDnnForward>();
 };
 TORCH_MODULE(IgnNet);
 
