@@ -184,6 +184,21 @@ private slots:
         }
     }
 
+    // A few batch shapes stay prepared; a batch too large to keep buffers for runs once, still exact.
+    void oneDnnChainKeepsFewPlansAndNoHugeOnes() {
+        auto o = testing::tiny_model();
+        IgnNet fast(o), plain(o);
+        copy_state_in_place(*fast, *plain);
+        plain->subpixel_deconv = false;
+        torch::InferenceMode guard;
+        const auto many = torch::randn({12000, 1, 28, 28});  // > 256 MB of buffers at width 8
+        const double err = (fast->forward(many) - plain->forward(many)).abs().max().item<double>();
+        QVERIFY2(err < 1e-5, qPrintable(QString::number(err)));
+        QCOMPARE(fast->onednn().cached_plans(), size_t(0));
+        for (int64_t batch = 1; batch <= 6; ++batch) fast->forward(torch::randn({batch, 1, 28, 28}));
+        QCOMPARE(fast->onednn().cached_plans(), size_t(4));
+    }
+
     // Several threads (the studio's live projection and a sample grid) share one model.
     void oneDnnChainIsThreadSafe() {
         auto o = testing::tiny_model();

@@ -26,6 +26,7 @@ struct IgnNetImpl : torch::nn::Module {
 
     torch::nn::Sequential encoder{nullptr};
     torch::nn::Sequential decoder{nullptr};
+    const OneDnnForward& onednn() const { return *m_onednn; }
 
 private:
     torch::Tensor run_fast(torch::nn::Sequential& layers, torch::Tensor h, size_t first_key);

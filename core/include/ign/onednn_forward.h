@@ -28,6 +28,9 @@ public:
     // f(x), normalising as the modules' train/eval mode says; never changes the model (train-mode
     // BatchNorm uses the batch's statistics and leaves the running ones alone). Thread-safe.
     torch::Tensor forward(IgnNetImpl& model, const torch::Tensor& x);
+    // How many batch shapes are prepared for the next call (at most 4; a batch whose buffers would take
+    // more than 256 MB is run once and not kept).
+    size_t cached_plans() const;
 
     // Wall time per primitive (named "onednn::KIND CxHxW -> CxHxW") over every run between start and
     // stop, largest first; `ign bench --profile` reports it with LibTorch's operator profile.
