@@ -50,39 +50,50 @@ private slots:
         }
     }
 
-    // The whole network in float32 with and without the fast path: outputs within 1e-5, parameter
-    // gradients within 1e-4 relative to their largest value.
+    // The whole network with and without the fast paths: in float32 (the kernels training uses) outputs
+    // within 1e-5; in double precision, where rounding cannot hide a mistake, outputs and every parameter
+    // gradient within 1e-9 relative to their largest value. (Float32 gradients of the first layer can differ
+    // by 0.3 %: rounding amplified through ReLU kinks and batch statistics, seen for 1 seed in 31.)
     void wholeModelMatchesThePlainModule_data() {
         QTest::addColumn<QString>("preset");
-        QTest::newRow("mnist28") << "mnist28";
-        QTest::newRow("dcgan64") << "dcgan64";
+        QTest::addColumn<bool>("doublePrecision");
+        for (const bool dbl : {false, true}) {
+            QTest::newRow(dbl ? "mnist28 double" : "mnist28 float") << "mnist28" << dbl;
+            QTest::newRow(dbl ? "dcgan64 double" : "dcgan64 float") << "dcgan64" << dbl;
+        }
     }
     void wholeModelMatchesThePlainModule() {
         QFETCH(QString, preset);
+        QFETCH(bool, doublePrecision);
         auto o = preset_options(preset.toStdString());
         o.width = 16;
         IgnNet fast(o);
         IgnNet plain(o);
+        const auto type = doublePrecision ? torch::kDouble : torch::kFloat;
+        fast->to(type);
+        plain->to(type);
         copy_state_in_place(*fast, *plain);
         fast->subpixel_deconv = true;
         plain->subpixel_deconv = false;
+        const double output_tolerance = doublePrecision ? 1e-9 : 1e-5;
         // one image (matrix-vector path) in eval mode
         fast->eval();
         plain->eval();
-        auto one = torch::randn({1, o.channels, o.image_size, o.image_size});
-        QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < 1e-5);
+        auto one = torch::randn({1, o.channels, o.image_size, o.image_size}, type);
+        QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < output_tolerance);
         fast->train();
         plain->train();
-        auto x = torch::randn({4, o.channels, o.image_size, o.image_size});
+        auto x = torch::randn({4, o.channels, o.image_size, o.image_size}, type);
         auto yf = fast->forward(x), yp = plain->forward(x);
-        QVERIFY2((yf - yp).abs().max().item<double>() < 1e-5, qPrintable(QString::number((yf - yp).abs().max().item<double>())));
+        QVERIFY2((yf - yp).abs().max().item<double>() < output_tolerance, qPrintable(QString::number((yf - yp).abs().max().item<double>())));
+        if (!doublePrecision) return;
         (yf * yf).sum().backward();
         (yp * yp).sum().backward();
         auto pf = fast->parameters(), pp = plain->parameters();
         for (size_t i = 0; i < pf.size(); ++i) {
             const double scale = pp[i].grad().abs().max().item<double>();
             const double err = (pf[i].grad() - pp[i].grad()).abs().max().item<double>();
-            QVERIFY2(err <= 1e-4 * scale + 1e-8, qPrintable(QString("parameter %1: %2 of %3").arg(i).arg(err).arg(scale)));
+            QVERIFY2(err <= 1e-9 * scale + 1e-12, qPrintable(QString("parameter %1: %2 of %3").arg(i).arg(err).arg(scale)));
         }
     }
 

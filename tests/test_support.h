@@ -81,11 +81,13 @@ inline void write(const QString& path, const std::string& bytes, bool gzip = fal
 
 }  // namespace ign::testing
 
-#define IGN_TEST_MAIN(TestClass)                         \
-    int main(int argc, char** argv) {                    \
-        ign::ensure_blas_core_type(argc, argv);          \
-        ign::configure_threads(0);                       \
-        TestClass test;                                  \
+// Every suite starts from one seed (IGN_TEST_SEED, default 0), so a failure reruns exactly.
+#define IGN_TEST_MAIN(TestClass)                                                        \
+    int main(int argc, char** argv) {                                                   \
+        ign::ensure_blas_core_type(argc, argv);                                         \
+        ign::configure_threads(0);                                                      \
+        torch::manual_seed(qEnvironmentVariableIsSet("IGN_TEST_SEED") ? qEnvironmentVariableIntValue("IGN_TEST_SEED") : 0); \
+        TestClass test;                                                                 \
         QTEST_SET_MAIN_SOURCE_PATH                       \
         return QTest::qExec(&test, argc, argv);          \
     }
