@@ -108,8 +108,8 @@ Profile& profile() {
 
 }  // namespace
 
-// Plans kept for the next call hold their activations' buffers: up to this much each (mnist28 at
-// batch 256: about 100 MB).
+// Plans kept for the next call hold their activations' buffers; a batch that needs more than this is
+// run once and its plan dropped.
 constexpr size_t kMaxCachedPlanBytes = size_t(256) << 20;
 
 struct OneDnnForward::Impl {
