@@ -147,6 +147,7 @@ torch::Tensor IgnNetImpl::forward(const torch::Tensor& x) {
 // - inference on the CPU (no gradients, float32) runs every other convolution on oneDNN with its weight
 //   packed once into oneDNN's layout, until the weight changes: LibTorch reorders the weight on every call,
 //   which for one image costs more than the convolution itself.
+// Inference that OneDnnForward takes (CPU float32 without gradients, no GroupNorm) never gets here.
 torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor h, size_t first_key) {
     const bool inference = !torch::GradMode::is_enabled();
     const bool packed = inference && h.device().is_cpu() && h.scalar_type() == torch::kFloat && at::hasMKLDNN();
