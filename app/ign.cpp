@@ -167,6 +167,8 @@ struct TrainArgs {
     double lambda_rec = 20, lambda_idem = 20, lambda_tight = 2.5, clamp_a = 1.5;
     bool detach_clamp = false;
     bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
+    ign::ResumeChanges resume_changes;      // with --resume: the λs / lr given on the command line
+    std::vector<std::string> ignored_on_resume;  // options given that a resume cannot change
     int64_t checkpoint_every = 500, preview_every = 250;
     // Data parallelism: --nproc starts ranks on this host; --rank/--world-size/--master join a group.
     int nproc = 1, rank = -1, world_size = 1;
@@ -257,6 +259,10 @@ int run_train(const TrainArgs& a) {
     r.settings.seed = a.seed;
     r.out_dir = a.out;
     r.resume = a.resume;
+    r.resume_changes = a.resume_changes;
+    if (!a.resume.empty())
+        for (const auto& name : a.ignored_on_resume)
+            spdlog::warn("{} ignored: a resumed run keeps the checkpoint's model, noise, batch, seed and Adam betas", name);
     r.checkpoint_every = a.checkpoint_every;
     r.preview_every = a.preview_every;
     r.distributed = distributed;
@@ -642,7 +648,9 @@ int main(int argc, char** argv) {
     t->add_option("--clamp-a", train.clamp_a, "tightness clamp factor a")->capture_default_str();
     t->add_flag("--detach-clamp-reference", train.detach_clamp, "detach R_i inside the tightness clamp");
     t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
-    t->add_option("--resume", train.resume, "continue from this checkpoint");
+    t->add_option("--resume", train.resume,
+                  "continue from this checkpoint; --lambda-rec/-idem/-tight, --clamp-a and --lr given with it change "
+                  "the run from here on (recorded as a stage in the checkpoint)");
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
     t->add_option("--precision", train.precision,
@@ -661,6 +669,15 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     t->callback([&] {
         train.data_given = t->count("--data") > 0;
+        auto given = [&](const char* name) { return t->count(name) > 0; };
+        if (given("--lambda-rec")) train.resume_changes.lambda_rec = train.lambda_rec;
+        if (given("--lambda-idem")) train.resume_changes.lambda_idem = train.lambda_idem;
+        if (given("--lambda-tight")) train.resume_changes.lambda_tight = train.lambda_tight;
+        if (given("--clamp-a")) train.resume_changes.clamp_a = train.clamp_a;
+        if (given("--lr")) train.resume_changes.lr = train.lr;
+        for (const char* name : {"--preset", "--width", "--latent", "--channels", "--size", "--norm", "--noise", "--batch",
+                                 "--seed", "--beta1", "--beta2", "--detach-clamp-reference"})
+            if (given(name)) train.ignored_on_resume.push_back(name);
         rc = run_train(train);
     });
 

@@ -163,6 +163,24 @@ private slots:
         QCOMPARE(info.step, int64_t(15));
         QCOMPARE(info.history.size(), size_t(15));
         QCOMPARE(info.model.width, 8);
+
+        // A resume can change the λs and the learning rate (a stage, shown by ign info); it cannot change
+        // the model, and says so.
+        QDir().mkpath(path("staged"));
+        QVERIFY(QFile::copy(m_checkpoint, path("staged/checkpoint.pt")));
+        const auto staged = ign_cli({"train", "--resume", path("staged/checkpoint.pt"), "--steps", "17", "--lambda-rec",
+                                     "30", "--lr", "5e-5", "--width", "16", "--threads", "1"});
+        QVERIFY2(staged.code == 0, qPrintable(staged.err));
+        QVERIFY2(staged.err.contains("--width ignored"), qPrintable(staged.err));
+        QVERIFY2(staged.err.contains("from step 15: objective lambda_rec=30"), qPrintable(staged.err));
+        const auto staged_info = load_checkpoint(path("staged/checkpoint.pt").toStdString()).info;
+        QCOMPARE(staged_info.model.width, 8);
+        QCOMPARE(staged_info.objective.lambda_rec, 30.0);
+        QCOMPARE(staged_info.optimizer.lr, 5e-5);
+        QCOMPARE(staged_info.stages.size(), size_t(2));
+        const auto card = ign_cli({"info", path("staged/checkpoint.pt")});
+        QVERIFY2(card.out.contains("stage:      from step 15: lambda_rec=30") && card.out.contains("lr=5e-05"),
+                 qPrintable(card.out));
     }
 
     void inferenceCommandsWriteImages() {

@@ -445,6 +445,30 @@ private slots:
         w.samplePanel()->task()->waitForIdle();
         QCOMPARE(w.samplePanel()->grid()->count(), 36);
 
+        // Resuming: the form takes the checkpoint's settings (width 8, not the 32 typed); a changed λ starts a
+        // stage at the checkpoint's step; a file that is no checkpoint is named in the status.
+        train->setResume(m_dir.filePath("losses.csv"));
+        QVERIFY2(train->statusText().contains("Cannot resume") && train->statusText().contains("losses.csv"),
+                 qPrintable(train->statusText()));
+        train->setWidth(32);
+        train->setResume(train->lastCheckpoint());
+        QVERIFY2(train->statusText().contains("Resuming at step 40"), qPrintable(train->statusText()));
+        train->setLambdaRec(30);
+        train->setSteps(44);
+        QString problem;
+        const auto resumed = train->request(&problem);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(resumed.options.model.width, 8);
+        QCOMPARE(resumed.options.resume_changes.lambda_rec.value_or(0), 30.0);
+        train->start();
+        QVERIFY(finished.wait(120000));
+        const auto summary = ign::summarize_checkpoint(train->lastCheckpoint().toStdString());
+        QCOMPARE(summary.step, int64_t(44));
+        QCOMPARE(summary.objective.lambda_rec, 30.0);
+        QCOMPARE(summary.stages.size(), size_t(2));
+        QCOMPARE(summary.stages[1].from_step, int64_t(40));
+        train->setResume("");
+
         // Bad data: the form reports it in the window, nothing crashes.
         train->setData(m_dir.filePath("no-such-data"));
         QSignalSpy running(train, &TrainPanel::runningChanged);

@@ -57,6 +57,62 @@ private slots:
         QCOMPARE(second.info().history[6].total, straight.info().history[6].total);
     }
 
+    // A resume may change the λs and the learning rate: the new stage is recorded in the checkpoint,
+    // the loss uses the new weights, and the rate reaches Adam (lr 0 leaves every parameter where it was).
+    void resumeWithChangedWeightsStartsAStage() {
+        const auto data = testing::synthetic_digits(80);
+        Trainer first(tiny_options(m_dir.filePath("staged"), 3), data);
+        first.run();
+        auto before = first.model();
+        const auto parameters_at_3 = state_of(before);
+
+        auto o = tiny_options(m_dir.filePath("staged"), 5);
+        o.resume = first.checkpoint_path();
+        o.resume_changes.lambda_rec = 30;
+        o.resume_changes.lr = 0;
+        Trainer second(o, data);
+        second.run();
+        const auto info = load_checkpoint(second.checkpoint_path()).info;
+        QCOMPARE(info.objective.lambda_rec, 30.0);
+        QCOMPARE(info.objective.lambda_idem, 20.0);  // not given: the checkpoint's
+        QCOMPARE(info.optimizer.lr, 0.0);
+        QCOMPARE(info.stages.size(), size_t(2));
+        QCOMPARE(info.stages[0].from_step, int64_t(0));
+        QCOMPARE(info.stages[0].objective.lambda_rec, 20.0);
+        QCOMPARE(info.stages[0].lr, 1e-4);
+        QCOMPARE(info.stages[1].from_step, int64_t(3));
+        QCOMPARE(info.stages[1].objective.lambda_rec, 30.0);
+        QVERIFY(QString::fromStdString(info.card()).contains("from step 3: lambda_rec=30"));
+        for (int step : {2, 4}) {  // record 2 is step 3 (λ rec 20), record 4 step 5 (λ rec 30)
+            const auto& r = info.history[size_t(step)];
+            const double lambda_rec = step < 3 ? 20 : 30;
+            QVERIFY2(std::abs(r.total - (lambda_rec * r.reconstruction + 20 * r.idempotence + 2.5 * r.tightness)) <
+                         1e-4 * std::abs(r.total),
+                     qPrintable(QString("step %1").arg(step + 1)));
+        }
+        auto after = second.model();
+        const auto parameters_at_5 = state_of(after);
+        const auto count = after->parameters().size();
+        for (size_t i = 0; i < count; ++i) QVERIFY(torch::equal(parameters_at_3[i], parameters_at_5[i]));
+
+        // A resume that changes nothing adds no stage; one that does appends to the record.
+        o = tiny_options(m_dir.filePath("staged"), 6);
+        o.resume = second.checkpoint_path();
+        o.resume_changes.lambda_rec = 30;
+        Trainer third(o, data);
+        third.run();
+        QCOMPARE(load_checkpoint(third.checkpoint_path()).info.stages.size(), size_t(2));
+        o.settings.steps = 7;
+        o.resume = third.checkpoint_path();
+        o.resume_changes.lr = 1e-4;
+        Trainer fourth(o, data);
+        fourth.run();
+        const auto stages = load_checkpoint(fourth.checkpoint_path()).info.stages;
+        QCOMPARE(stages.size(), size_t(3));
+        QCOMPARE(stages[2].from_step, int64_t(6));
+        QCOMPARE(stages[2].lr, 1e-4);
+    }
+
     void checkpointHoldsEverythingAndCsvHasEveryStep() {
         auto o = tiny_options(m_dir.filePath("full"), 4);
         o.noise = NoiseKind::Spectral;

@@ -19,8 +19,10 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
+#include <algorithm>
 #include <cmath>
 
+#include "ign/session.h"
 #include "image_view.h"
 #include "loss_plot.h"
 #include "run_follower.h"
@@ -127,7 +129,9 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     form->addRow("Run folder", out_row);
     m_resume = new QLineEdit(this);
     m_resume->setPlaceholderText("(fresh run)");
-    m_resume->setToolTip("continue this checkpoint: its model, objective and seed win; Steps is the new total");
+    m_resume->setToolTip("continue this checkpoint: the form shows its settings; model, noise, batch and seed stay "
+                         "the checkpoint's, a changed λ or learning rate applies from its step on; Steps is the new total");
+    connect(m_resume, &QLineEdit::editingFinished, this, &TrainPanel::loadResumeSettings);
     auto* resume_row = new QHBoxLayout;
     auto* browse_resume = new QToolButton(this);
     browse_resume->setText("…");
@@ -287,6 +291,9 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     o.resume = m_resume->text().trimmed().toStdString();
     if (!o.resume.empty() && !QFileInfo(m_resume->text().trimmed()).isFile())
         *problem = m_resume->text().trimmed() + ": no such checkpoint file";
+    if (!o.resume.empty() && m_resume->text().trimmed() == m_resume_loaded)  // the form shows the checkpoint's values
+        o.resume_changes = {m_lambda_rec->value(), m_lambda_idem->value(), m_lambda_tight->value(), m_clamp->value(),
+                            m_lr->value()};
     if (o.model.norm == ign::Norm::Group && o.model.width % 8 != 0)
         *problem = "group norm needs a width that is a multiple of 8";
     r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
@@ -461,7 +468,40 @@ void TrainPanel::setBatch(int batch) { m_batch->setValue(batch); }
 void TrainPanel::setWidth(int width) { m_width->setValue(width); }
 void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }
 void TrainPanel::setOutDir(const QString& dir) { m_out->setText(dir); }
-void TrainPanel::setResume(const QString& checkpoint) { m_resume->setText(checkpoint); }
+void TrainPanel::setLambdaRec(double weight) { m_lambda_rec->setValue(weight); }
+void TrainPanel::setResume(const QString& checkpoint) {
+    m_resume->setText(checkpoint);
+    loadResumeSettings();
+}
+
+// The form takes the settings of the checkpoint to resume, so that what it shows is what will run.
+void TrainPanel::loadResumeSettings() {
+    const QString path = m_resume->text().trimmed();
+    if (path.isEmpty() || path == m_resume_loaded) return;
+    m_resume_loaded.clear();
+    try {
+        const auto s = ign::summarize_checkpoint(path.toStdString());
+        m_preset->setCurrentText(QString::fromStdString(s.model.preset));
+        m_width->setValue(s.model.width);
+        m_latent->setValue(s.model.latent);
+        m_norm->setCurrentText(QString::fromStdString(ign::to_string(s.model.norm)));
+        m_noise->setCurrentText(QString::fromStdString(ign::to_string(s.noise)));
+        m_batch->setValue(s.batch);
+        m_seed->setValue(int(std::min<uint64_t>(s.seed, uint64_t(m_seed->maximum()))));
+        m_lr->setValue(s.optimizer.lr);
+        m_lambda_rec->setValue(s.objective.lambda_rec);
+        m_lambda_idem->setValue(s.objective.lambda_idem);
+        m_lambda_tight->setValue(s.objective.lambda_tight);
+        m_clamp->setValue(s.objective.tight_clamp_a);
+        if (m_steps->value() <= s.step) m_steps->setValue(int(std::min<int64_t>(s.step + 1000, m_steps->maximum())));
+        m_resume_loaded = path;
+        m_status->setText(QString("Resuming at step %1: model, noise, batch and seed are the checkpoint's; a changed "
+                                  "λ or learning rate applies from step %1 on.")
+                              .arg(s.step));
+    } catch (const std::exception& e) {
+        m_status->setText("Cannot resume: " + QString::fromStdString(e.what()));
+    }
+}
 
 void TrainPanel::saveSettings(QSettings& s) const {
     s.beginGroup("train");

@@ -49,6 +49,7 @@ public:
     void setPreviewEvery(int steps);
     void setOutDir(const QString& dir);
     void setResume(const QString& checkpoint);
+    void setLambdaRec(double weight);
 
     // Shows a run that another process writes (ign train, here or on a server) as it goes: its losses,
     // preview, progress and checkpoints, read from its run folder. Not while this panel trains.
@@ -85,6 +86,7 @@ private:
     void setRunning(bool running);
     void browseData();
     void browseResume();
+    void loadResumeSettings();
     void browseOut();
 
     QComboBox *m_data, *m_preset, *m_norm, *m_noise, *m_device, *m_precision;
@@ -101,6 +103,7 @@ private:
     TrainingWorker* m_worker;
     bool m_running = false;
     QString m_last_checkpoint;
+    QString m_resume_loaded;  // the resume checkpoint whose settings the form shows
 };
 
 }  // namespace ign_ui

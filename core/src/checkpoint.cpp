@@ -91,6 +91,8 @@ std::string CheckpointInfo::card() const {
       << "  training:   " << train.to_string() << "\n"
       << "  noise:      " << to_string(noise) << "\n"
       << "  step:       " << step << " (" << wall_time_s << " s of training)\n";
+    for (const auto& stage : stages)
+        s << "  stage:      from step " << stage.from_step << ": " << stage.objective.to_string() << " lr=" << stage.lr << "\n";
     if (!history.empty()) {
         const auto& last = history.back();
         s << "  last loss:  total " << last.total << "  reconstruction " << last.reconstruction << "  idempotence "
@@ -305,6 +307,12 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                  {"step", info.step},
                  {"wall_time_s", info.wall_time_s},
                  {"checksum_crc32", checkpoint_checksum(model, history)}};
+    if (!info.stages.empty()) {
+        json stages = json::array();
+        for (const auto& stage : info.stages)
+            stages.push_back({{"from_step", stage.from_step}, {"objective", to_json(stage.objective)}, {"lr", stage.lr}});
+        meta["stages"] = stages;
+    }
     torch::serialize::OutputArchive archive;
     archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
@@ -364,6 +372,9 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
         info.optimizer.lr = meta.at("optimizer").at("lr");
         info.optimizer.beta1 = meta.at("optimizer").at("beta1");
         info.optimizer.beta2 = meta.at("optimizer").at("beta2");
+        if (meta.contains("stages"))  // written only by runs resumed with a changed objective
+            for (const auto& stage : meta.at("stages"))
+                info.stages.push_back({stage.at("from_step"), objective_from_json(stage.at("objective")), stage.at("lr")});
         const auto& train = meta.at("train");
         info.train.data = train.at("data");
         info.train.batch = train.at("batch");

@@ -45,6 +45,11 @@ Latent to_latent(const torch::Tensor& chw) {
     return {std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())};
 }
 
+CheckpointSummary summary_of(const CheckpointInfo& info) {
+    return {info.model,     info.noise,     info.train.data,  info.step,      info.wall_time_s,
+            info.card(),    info.objective, info.optimizer, info.train.batch, info.train.seed, info.stages};
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------- ModelSession
@@ -83,8 +88,12 @@ std::shared_ptr<ModelSession> ModelSession::open(const std::string& checkpoint_p
     if (impl.device != "cpu") impl.checkpoint.model->to(torch::Device(impl.device));  // inputs follow, results come back
     const auto& info = impl.checkpoint.info;
     impl.noise = info.noise_sampler();
-    impl.summary = {info.model, info.noise, info.train.data, info.step, info.wall_time_s, info.card()};
+    impl.summary = summary_of(info);
     return session;
+}
+
+CheckpointSummary summarize_checkpoint(const std::string& checkpoint_path) {
+    return summary_of(load_checkpoint(checkpoint_path).info);
 }
 
 const std::string& ModelSession::path() const { return m->checkpoint.path; }

@@ -45,6 +45,26 @@ std::string nonfinite_terms(const LossRecord& r) {
 
 }  // namespace
 
+bool apply_resume_changes(const ResumeChanges& changes, CheckpointInfo& info) {
+    const TrainingStage before{info.step, info.objective, info.optimizer.lr};
+    auto& o = info.objective;
+    if (changes.lambda_rec) o.lambda_rec = *changes.lambda_rec;
+    if (changes.lambda_idem) o.lambda_idem = *changes.lambda_idem;
+    if (changes.lambda_tight) o.lambda_tight = *changes.lambda_tight;
+    if (changes.clamp_a) o.tight_clamp_a = *changes.clamp_a;
+    if (changes.lr) info.optimizer.lr = *changes.lr;
+    const auto& b = before.objective;
+    if (o.lambda_rec == b.lambda_rec && o.lambda_idem == b.lambda_idem && o.lambda_tight == b.lambda_tight &&
+        o.tight_clamp_a == b.tight_clamp_a && info.optimizer.lr == before.lr)
+        return false;
+    if (info.stages.empty()) info.stages.push_back({0, before.objective, before.lr});
+    if (info.stages.back().from_step == info.step) info.stages.pop_back();  // changed again before any step
+    info.stages.push_back({info.step, o, info.optimizer.lr});
+    spdlog::info("from step {}: objective {} lr {} (was {} lr {})", info.step, o.to_string(), info.optimizer.lr,
+                 before.objective.to_string(), before.lr);
+    return true;
+}
+
 std::string TrainOptions::to_string() const {
     std::ostringstream s;
     s << "model{" << model.to_string() << "} objective{" << objective.to_string() << "} optimizer{"
@@ -68,6 +88,9 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_options.settings.seed = m_info.train.seed;
         m_options.settings.batch = m_info.train.batch;
         m_info.train.steps = target_steps;
+        apply_resume_changes(m_options.resume_changes, m_info);
+        m_options.objective = m_info.objective;
+        m_options.optimizer = m_info.optimizer;
     } else {
         {
             // Initialisation draws from the global generator: one trainer at a time (ranks run as
@@ -91,7 +114,11 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
     const auto& adam = m_info.optimizer;
     m_optimizer = std::make_unique<torch::optim::Adam>(
         m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));
-    if (loaded) restore_optimizer(*loaded, *m_optimizer);
+    if (loaded) {
+        restore_optimizer(*loaded, *m_optimizer);
+        for (auto& group : m_optimizer->param_groups())  // the saved state carries the old rate
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(adam.lr);
+    }
     if (m_options.device == "cuda" && m_options.distributed.enabled() && torch::cuda::device_count() > 1)
         // One GPU per rank on a host with several (ranks numbered host by host, as torchrun numbers them).
         m_options.device = "cuda:" + std::to_string(m_options.distributed.rank % int(torch::cuda::device_count()));

@@ -32,6 +32,7 @@ struct CheckpointInfo {
     int64_t step = 0;
     double wall_time_s = 0;
     std::vector<LossRecord> history;
+    std::vector<TrainingStage> stages;  // empty: one objective throughout; else each resume that changed it
     std::string created_by;  // "ign <version>"
 
     NoiseSampler noise_sampler() const { return {noise, model.channels, model.image_size, spectral}; }

@@ -2,6 +2,7 @@
 // Value types that say how a model is built, trained and run. Plain structs with defaults,
 // a to_string() for logs and JSON round trips for checkpoints. No torch here.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ign {
@@ -68,6 +69,20 @@ struct TrainSettings {
     std::string to_string() const;
 };
 
+// What a resumed run changes of the checkpoint's objective weights and learning rate, so that a run can
+// go in stages (e.g. λ rec 20 while the samples diversify, 30 after). Unset fields keep the checkpoint's.
+struct ResumeChanges {
+    std::optional<double> lambda_rec, lambda_idem, lambda_tight, clamp_a, lr;
+    bool any() const { return lambda_rec || lambda_idem || lambda_tight || clamp_a || lr; }
+};
+
+// One stage of a run trained in stages: from this step on, this objective and learning rate.
+struct TrainingStage {
+    int64_t from_step = 0;
+    ObjectiveOptions objective;
+    double lr = 1e-4;
+};
+
 // Data-parallel training over c10d (distributed.h): process `rank` of `world_size`, meeting at rank 0's
 // TCPStore on `master` ("host:port"). Each step's batch is split evenly across the processes.
 struct DistributedOptions {
@@ -86,6 +101,7 @@ struct TrainOptions {
     TrainSettings settings;            // data name, batch, target steps, seed
     std::string out_dir = "runs/run";  // checkpoint.pt, losses.csv
     std::string resume;                // checkpoint to continue from (its model/objective/noise win)
+    ResumeChanges resume_changes;      // with resume: objective weights / learning rate to change from here on
     std::string device = "cpu";        // "cpu" or "cuda" (see resolve_device); data stays on the CPU
     int64_t checkpoint_every = 500;    // steps; 0: only at the end
     int64_t preview_every = 250;       // steps; 0: never

@@ -40,7 +40,15 @@ struct CheckpointSummary {
     int64_t step = 0;
     double wall_time_s = 0;
     std::string card;  // multi-line, as `ign info` prints it
+    ObjectiveOptions objective;  // the run's current stage (what a resume continues with)
+    OptimizerOptions optimizer;
+    int batch = 0;
+    uint64_t seed = 0;
+    std::vector<TrainingStage> stages;  // empty: one objective throughout
 };
+
+// The summary alone (a resume form fills itself from it). Throws CheckpointError naming the file.
+CheckpointSummary summarize_checkpoint(const std::string& checkpoint_path);
 
 // A loaded model. Methods may be called from any thread; calls are serialised internally.
 class ModelSession {

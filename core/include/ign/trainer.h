@@ -76,4 +76,9 @@ struct TrainPlan {
 };
 TrainPlan plan_training(const TrainRequest& request);
 
+// Applies a resumed run's changes to the checkpoint's objective and learning rate; when anything changes,
+// records the new stage in info.stages (the first resume that changes something also records stage 0)
+// and returns true.
+bool apply_resume_changes(const ResumeChanges& changes, CheckpointInfo& info);
+
 }  // namespace ign
