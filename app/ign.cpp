@@ -170,6 +170,7 @@ struct TrainArgs {
     ign::ResumeChanges resume_changes;      // with --resume: the λs / lr given on the command line
     std::vector<std::string> ignored_on_resume;  // options given that a resume cannot change
     int64_t checkpoint_every = 500, preview_every = 250;
+    bool keep_checkpoints = false;
     // Data parallelism: --nproc starts ranks on this host; --rank/--world-size/--master join a group.
     int nproc = 1, rank = -1, world_size = 1;
     std::string master = "127.0.0.1:29500";
@@ -264,6 +265,7 @@ int run_train(const TrainArgs& a) {
         for (const auto& name : a.ignored_on_resume)
             spdlog::warn("{} ignored: a resumed run keeps the checkpoint's model, noise, batch, seed and Adam betas", name);
     r.checkpoint_every = a.checkpoint_every;
+    r.keep_checkpoints = a.keep_checkpoints;
     r.preview_every = a.preview_every;
     r.distributed = distributed;
     r.precision = a.precision;
@@ -652,6 +654,8 @@ int main(int argc, char** argv) {
                   "continue from this checkpoint; --lambda-rec/-idem/-tight, --clamp-a and --lr given with it change "
                   "the run from here on (recorded as a stage in the checkpoint)");
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
+    t->add_flag("--keep-checkpoints", train.keep_checkpoints,
+                "also keep every saved checkpoint as checkpoint-<step>.pt (to evaluate them and pick a step)");
     t->add_option("--preview-every", train.preview_every, "steps between preview grids (0: never)")->capture_default_str();
     t->add_option("--precision", train.precision,
                   "auto (bf16 on a CPU that computes bfloat16 in hardware, else fp32), fp32, or bf16: forward passes "

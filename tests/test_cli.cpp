@@ -169,7 +169,7 @@ private slots:
         QDir().mkpath(path("staged"));
         QVERIFY(QFile::copy(m_checkpoint, path("staged/checkpoint.pt")));
         const auto staged = ign_cli({"train", "--resume", path("staged/checkpoint.pt"), "--steps", "17", "--lambda-rec",
-                                     "30", "--lr", "5e-5", "--width", "16", "--threads", "1"});
+                                     "30", "--lr", "5e-5", "--width", "16", "--threads", "1", "--keep-checkpoints"});
         QVERIFY2(staged.code == 0, qPrintable(staged.err));
         QVERIFY2(staged.err.contains("--width ignored"), qPrintable(staged.err));
         QVERIFY2(staged.err.contains("from step 15: objective lambda_rec=30"), qPrintable(staged.err));
@@ -178,6 +178,7 @@ private slots:
         QCOMPARE(staged_info.objective.lambda_rec, 30.0);
         QCOMPARE(staged_info.optimizer.lr, 5e-5);
         QCOMPARE(staged_info.stages.size(), size_t(2));
+        QCOMPARE(load_checkpoint(path("staged/checkpoint-17.pt").toStdString()).info.step, int64_t(17));
         const auto card = ign_cli({"info", path("staged/checkpoint.pt")});
         QVERIFY2(card.out.contains("stage:      from step 15: lambda_rec=30") && card.out.contains("lr=5e-05"),
                  qPrintable(card.out));

@@ -455,6 +455,7 @@ private slots:
         QVERIFY2(train->statusText().contains("Resuming at step 40"), qPrintable(train->statusText()));
         train->setLambdaRec(30);
         train->setSteps(44);
+        train->setKeepCheckpoints(true);
         QString problem;
         const auto resumed = train->request(&problem);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -467,6 +468,8 @@ private slots:
         QCOMPARE(summary.objective.lambda_rec, 30.0);
         QCOMPARE(summary.stages.size(), size_t(2));
         QCOMPARE(summary.stages[1].from_step, int64_t(40));
+        QCOMPARE(ign::summarize_checkpoint(m_dir.filePath("run/checkpoint-44.pt").toStdString()).step, int64_t(44));
+        train->setKeepCheckpoints(false);
         train->setResume("");
 
         // Bad data: the form reports it in the window, nothing crashes.

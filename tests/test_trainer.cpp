@@ -113,6 +113,21 @@ private slots:
         QCOMPARE(stages[2].lr, 1e-4);
     }
 
+    // --keep-checkpoints: every save (periodic and final) also stays as checkpoint-<step>.pt, resumable.
+    void keptCheckpointsHoldEachSavedStep() {
+        auto o = tiny_options(m_dir.filePath("kept"), 5);
+        o.checkpoint_every = 2;
+        o.keep_checkpoints = true;
+        Trainer trainer(o, testing::synthetic_digits(80));
+        trainer.run();
+        for (int step : {2, 4, 5}) {
+            const auto kept = m_dir.filePath(QString("kept/checkpoint-%1.pt").arg(step)).toStdString();
+            QCOMPARE(load_checkpoint(kept).info.step, int64_t(step));
+        }
+        QVERIFY(!QFileInfo::exists(m_dir.filePath("kept/checkpoint-3.pt")));
+        QCOMPARE(bytes_of(m_dir.filePath("kept/checkpoint-5.pt")), bytes_of(m_dir.filePath("kept/checkpoint.pt")));
+    }
+
     void checkpointHoldsEverythingAndCsvHasEveryStep() {
         auto o = tiny_options(m_dir.filePath("full"), 4);
         o.noise = NoiseKind::Spectral;

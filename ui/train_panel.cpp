@@ -1,6 +1,7 @@
 #include "train_panel.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QEventLoop>
@@ -106,7 +107,13 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     form->addRow("Clamp a", m_clamp);
     m_checkpoint_every = spin(0, 1'000'000, 250, this, "steps between checkpoints (0: only at the end)");
     m_preview_every = spin(0, 1'000'000, 50, this, "steps between preview grids (0: never)");
-    form->addRow("Checkpoint every", m_checkpoint_every);
+    m_keep_checkpoints = new QCheckBox("keep each as checkpoint-<step>.pt", this);
+    m_keep_checkpoints->setToolTip("besides checkpoint.pt (always the latest), keep every saved checkpoint, "
+                                   "to evaluate them afterwards (ign eval) and pick a step");
+    auto* checkpoint_row = new QHBoxLayout;
+    checkpoint_row->addWidget(m_checkpoint_every);
+    checkpoint_row->addWidget(m_keep_checkpoints, 1);
+    form->addRow("Checkpoint every", checkpoint_row);
     form->addRow("Preview every", m_preview_every);
     m_device = new QComboBox(this);
     m_device->addItems({"auto", "cpu", "cuda"});
@@ -286,6 +293,7 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     o.objective.lambda_tight = m_lambda_tight->value();
     o.objective.tight_clamp_a = m_clamp->value();
     o.checkpoint_every = m_checkpoint_every->value();
+    o.keep_checkpoints = m_keep_checkpoints->isChecked();
     o.preview_every = m_preview_every->value();
     o.out_dir = m_out->text().trimmed().toStdString();
     o.resume = m_resume->text().trimmed().toStdString();
@@ -469,6 +477,7 @@ void TrainPanel::setWidth(int width) { m_width->setValue(width); }
 void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }
 void TrainPanel::setOutDir(const QString& dir) { m_out->setText(dir); }
 void TrainPanel::setLambdaRec(double weight) { m_lambda_rec->setValue(weight); }
+void TrainPanel::setKeepCheckpoints(bool keep) { m_keep_checkpoints->setChecked(keep); }
 void TrainPanel::setResume(const QString& checkpoint) {
     m_resume->setText(checkpoint);
     loadResumeSettings();
@@ -517,6 +526,7 @@ void TrainPanel::saveSettings(QSettings& s) const {
     s.setValue("lr", m_lr->value());
     s.setValue("preview_every", m_preview_every->value());
     s.setValue("checkpoint_every", m_checkpoint_every->value());
+    s.setValue("keep_checkpoints", m_keep_checkpoints->isChecked());
     s.setValue("device", m_device->currentText());
     s.setValue("precision", m_precision->currentText());
     s.setValue("out", m_out->text());
@@ -538,6 +548,7 @@ void TrainPanel::loadSettings(const QSettings& s) {
     m_lr->setValue(v("lr", 1e-4).toDouble());
     m_preview_every->setValue(v("preview_every", 50).toInt());
     m_checkpoint_every->setValue(v("checkpoint_every", 250).toInt());
+    m_keep_checkpoints->setChecked(v("keep_checkpoints", false).toBool());
     m_device->setCurrentText(v("device", "auto").toString());
     m_precision->setCurrentText(v("precision", "auto").toString());
     m_out->setText(v("out", "").toString());

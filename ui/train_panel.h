@@ -7,6 +7,7 @@
 #include "ign/options.h"
 
 class QAction;
+class QCheckBox;
 class QComboBox;
 class QSpinBox;
 class QDoubleSpinBox;
@@ -49,6 +50,7 @@ public:
     void setPreviewEvery(int steps);
     void setOutDir(const QString& dir);
     void setResume(const QString& checkpoint);
+    void setKeepCheckpoints(bool keep);
     void setLambdaRec(double weight);
 
     // Shows a run that another process writes (ign train, here or on a server) as it goes: its losses,
@@ -93,6 +95,7 @@ private:
     QSpinBox *m_width, *m_latent, *m_batch, *m_steps, *m_seed, *m_checkpoint_every, *m_preview_every;
     QDoubleSpinBox *m_lr, *m_lambda_rec, *m_lambda_idem, *m_lambda_tight, *m_clamp;
     QLineEdit *m_out, *m_resume;
+    QCheckBox* m_keep_checkpoints;
     QProgressBar* m_progress;
     QLabel *m_status, *m_preview_caption;
     LossPlot* m_plot;

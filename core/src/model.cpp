@@ -36,14 +36,6 @@ void add_leaky(nn::Sequential& seq) {
 
 void add_relu(nn::Sequential& seq) { seq->push_back(nn::ReLU(nn::ReLUOptions().inplace(true))); }
 
-int64_t c2i(const nn::detail::ConvNdOptions<2>::padding_t& padding) {
-#if TORCH_VERSION_MAJOR >= 2
-    return std::get<torch::ExpandingArray<2>>(padding)->at(0);  // LibTorch 2 uses std::variant
-#else
-    return c10::get<torch::ExpandingArray<2>>(padding)->at(0);
-#endif
-}
-
 bool is_power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 void validate(const ModelOptions& o) {
@@ -157,7 +149,7 @@ torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor 
         const auto module = layer.ptr();
         if (auto* c = module->as<nn::Conv2d>()) {
             const auto& w = c->weight;
-            const int64_t stride = c->options.stride()->at(0), padding = c2i(c->options.padding());
+            const int64_t stride = c->options.stride()->at(0), padding = uniform_padding(c->options);
             if (h.size(2) == w.size(2) && h.size(3) == w.size(3) && stride == 1 && padding == 0) {
                 const auto matrix = w.view({w.size(0), -1});  // [Cout, Cin*k*k]
                 h = (h.size(0) == 1 ? torch::mv(matrix, h.flatten()) : torch::matmul(h.flatten(1), matrix.t()))
@@ -174,7 +166,7 @@ torch::Tensor IgnNetImpl::run_fast(torch::nn::Sequential& layers, torch::Tensor 
             continue;
         } else if (auto* d = module->as<nn::ConvTranspose2d>()) {
             const auto& w = d->weight;
-            const int64_t stride = d->options.stride()->at(0), padding = c2i(d->options.padding());
+            const int64_t stride = d->options.stride()->at(0), padding = uniform_padding(d->options);
             if (h.size(2) == 1 && h.size(3) == 1 && padding == 0) {
                 const auto matrix = w.view({w.size(0), -1});  // [Cin, Cout*k*k]
                 h = (h.size(0) == 1 ? torch::mv(matrix.t(), h.flatten()) : torch::matmul(h.flatten(1), matrix))
@@ -215,6 +207,15 @@ torch::Tensor IgnNetImpl::packed_conv2d(const torch::Tensor& input, size_t key, 
     return at::mkldnn_convolution(input.contiguous().to_mkldnn(), entry.weight, {}, {padding, padding},
                                   {stride, stride}, {1, 1}, 1)
         .to_dense();
+}
+
+int64_t uniform_padding(const nn::detail::ConvNdOptions<2>& options) {
+#if TORCH_VERSION_MAJOR >= 2
+    const auto* padding = std::get_if<torch::ExpandingArray<2>>(&options.padding());  // LibTorch 2: std::variant
+#else
+    const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&options.padding());
+#endif
+    return padding && (*padding)->at(0) == (*padding)->at(1) ? (*padding)->at(0) : -1;
 }
 
 int64_t parameter_count(torch::nn::Module& module) {

@@ -31,12 +31,6 @@ using std::get_if;
 using c10::get_if;
 #endif
 
-// The padding of a convolution when it is the same number on every side, else -1.
-int64_t padding_of(const nn::detail::ConvNdOptions<2>& o) {
-    const auto* padding = get_if<torch::ExpandingArray<2>>(&o.padding());
-    return padding && (*padding)->at(0) == (*padding)->at(1) ? (*padding)->at(0) : -1;
-}
-
 // The layers of f in order: the encoder's, then the decoder's.
 std::vector<std::shared_ptr<nn::Module>> layers_of(IgnNetImpl& model) {
     std::vector<std::shared_ptr<nn::Module>> layers;
@@ -50,7 +44,7 @@ bool square_and_plain(const nn::detail::ConvNdOptions<2>& o) {
     const auto& s = *o.stride();
     const auto& d = *o.dilation();
     return k[0] == k[1] && s[0] == s[1] && d[0] == 1 && d[1] == 1 && o.groups() == 1 && !o.bias() &&
-           get_if<torch::enumtype::kZeros>(&o.padding_mode()) && padding_of(o) >= 0;
+           get_if<torch::enumtype::kZeros>(&o.padding_mode()) && uniform_padding(o) >= 0;
 }
 
 dnnl::engine& cpu_engine() {
@@ -215,7 +209,7 @@ OneDnnForward::Impl::Plan OneDnnForward::Impl::build(IgnNetImpl& model, const to
         const auto& layer = layers[i];
         if (auto* c = layer->as<nn::Conv2d>()) {
             const int64_t k = c->options.kernel_size()->at(0), s = c->options.stride()->at(0);
-            const int64_t p = padding_of(c->options), out_channels = c->options.out_channels();
+            const int64_t p = uniform_padding(c->options), out_channels = c->options.out_channels();
             const dnnl::memory::dims wdims{out_channels, shape[1], k, k};
             const auto attr = fused_activation(layers, i);
             if (k == shape[2] && k == shape[3] && s == 1 && p == 0) {
@@ -239,7 +233,7 @@ OneDnnForward::Impl::Plan OneDnnForward::Impl::build(IgnNetImpl& model, const to
             shape = out;
         } else if (auto* d = layer->as<nn::ConvTranspose2d>()) {
             const int64_t k = d->options.kernel_size()->at(0), s = d->options.stride()->at(0);
-            const int64_t p = padding_of(d->options), extra = d->options.output_padding()->at(0);
+            const int64_t p = uniform_padding(d->options), extra = d->options.output_padding()->at(0);
             const int64_t out_channels = d->options.out_channels();
             const auto attr = fused_activation(layers, i);
             if (shape[2] == 1 && shape[3] == 1 && p == 0 && extra == 0) {

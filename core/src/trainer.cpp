@@ -70,6 +70,7 @@ std::string TrainOptions::to_string() const {
     s << "model{" << model.to_string() << "} objective{" << objective.to_string() << "} optimizer{"
       << optimizer.to_string() << "} noise=" << ign::to_string(noise) << " " << settings.to_string()
       << " out=" << out_dir << (resume.empty() ? "" : " resume=" + resume)
+      << (keep_checkpoints ? " keep_checkpoints=yes" : "")
       << (precision == "fp32" ? "" : " precision=" + precision);
     return s.str();
 }
@@ -200,6 +201,12 @@ torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) 
 
 void Trainer::save(torch::optim::Adam& optimizer) {
     save_checkpoint(checkpoint_path(), m_info, m_model, &optimizer);
+    if (m_options.keep_checkpoints) {
+        const auto kept = fs::path(m_options.out_dir) / ("checkpoint-" + std::to_string(m_info.step) + ".pt");
+        std::error_code error;
+        fs::copy_file(checkpoint_path(), kept, fs::copy_options::overwrite_existing, error);
+        if (error) throw CheckpointError(kept.string() + ": cannot keep a copy of the checkpoint: " + error.message());
+    }
     write_loss_csv(csv_path(), m_info.history);
 }
 

@@ -64,6 +64,9 @@ torch::Tensor phase_conv_transpose2d(const torch::Tensor& x, const torch::Tensor
 // Whether new models use the fast paths (default on; IGN_FAST_PATHS=0 or set_fast_paths(false) turns them off).
 void set_fast_paths(bool enabled);
 
+// The padding of a convolution when it is given as numbers, the same on both sides; else -1.
+int64_t uniform_padding(const torch::nn::detail::ConvNdOptions<2>& options);
+
 // Number of trainable parameters (weights and norm affine parameters).
 int64_t parameter_count(torch::nn::Module& module);
 

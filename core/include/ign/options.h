@@ -104,6 +104,7 @@ struct TrainOptions {
     ResumeChanges resume_changes;      // with resume: objective weights / learning rate to change from here on
     std::string device = "cpu";        // "cpu" or "cuda" (see resolve_device); data stays on the CPU
     int64_t checkpoint_every = 500;    // steps; 0: only at the end
+    bool keep_checkpoints = false;     // every save also kept as checkpoint-<step>.pt (to pick a step later)
     int64_t preview_every = 250;       // steps; 0: never
     int preview_count = 64;
     uint64_t preview_seed = 12345;
