@@ -73,7 +73,6 @@ struct TrainSettings {
 // go in stages (e.g. λ rec 20 while the samples diversify, 30 after). Unset fields keep the checkpoint's.
 struct ResumeChanges {
     std::optional<double> lambda_rec, lambda_idem, lambda_tight, clamp_a, lr;
-    bool any() const { return lambda_rec || lambda_idem || lambda_tight || clamp_a || lr; }
 };
 
 // One stage of a run trained in stages: from this step on, this objective and learning rate.
