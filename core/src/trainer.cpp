@@ -82,6 +82,7 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         const auto target_steps = m_options.settings.steps;
         m_info = loaded->info;
         m_model = loaded->model;
+        apply_resume_changes(m_options.resume_changes, m_info);  // a new stage's λs / rate, if any
         m_options.model = m_info.model;
         m_options.objective = m_info.objective;
         m_options.optimizer = m_info.optimizer;
@@ -89,9 +90,6 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
         m_options.settings.seed = m_info.train.seed;
         m_options.settings.batch = m_info.train.batch;
         m_info.train.steps = target_steps;
-        apply_resume_changes(m_options.resume_changes, m_info);
-        m_options.objective = m_info.objective;
-        m_options.optimizer = m_info.optimizer;
     } else {
         {
             // Initialisation draws from the global generator: one trainer at a time (ranks run as
