@@ -107,8 +107,8 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     form->addRow("Clamp a", m_clamp);
     m_checkpoint_every = spin(0, 1'000'000, 250, this, "steps between checkpoints (0: only at the end)");
     m_preview_every = spin(0, 1'000'000, 50, this, "steps between preview grids (0: never)");
-    m_keep_checkpoints = new QCheckBox("keep each as checkpoint-<step>.pt", this);
-    m_keep_checkpoints->setToolTip("besides checkpoint.pt (always the latest), keep every saved checkpoint, "
+    m_keep_checkpoints = new QCheckBox("keep each", this);
+    m_keep_checkpoints->setToolTip("besides checkpoint.pt (always the latest), keep every saved checkpoint as checkpoint-<step>.pt, "
                                    "to evaluate them afterwards (ign eval) and pick a step");
     auto* checkpoint_row = new QHBoxLayout;
     checkpoint_row->addWidget(m_checkpoint_every);
