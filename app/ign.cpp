@@ -19,6 +19,7 @@
 #include "ign/corrupt.h"
 #include "ign/data.h"
 #include "ign/distributed.h"
+#include "ign/engine_error.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/session.h"
@@ -629,14 +630,14 @@ int main(int argc, char** argv) {
     auto* t = app.add_subcommand("train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png");
     add_common(t, train.common);
     add_device(t, train.common);
-    t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember({"mnist28", "dcgan64"}))->capture_default_str();
+    t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember(ign::preset_names()))->capture_default_str();
     t->add_option("--data", train.data, "digits, fashion, emoji, or a folder / IDX file")->capture_default_str();
     t->add_option("--width", train.width, "first-layer channels nf (preset: 64)");
     t->add_option("--latent", train.latent, "bottleneck channels L (preset: 512)");
     t->add_option("--channels", train.channels, "image channels, 1 or 3 (preset)");
     t->add_option("--size", train.size, "image size, 28 or a power of two 16..256 (preset)");
-    t->add_option("--norm", train.norm, "batch, group or none (preset: batch)")->check(CLI::IsMember({"batch", "group", "none"}));
-    t->add_option("--noise", train.noise, "gaussian or spectral")->check(CLI::IsMember({"gaussian", "spectral"}))->capture_default_str();
+    t->add_option("--norm", train.norm, "batch, group or none (preset: batch)")->check(CLI::IsMember(ign::norm_names()));
+    t->add_option("--noise", train.noise, "gaussian or spectral")->check(CLI::IsMember(ign::noise_names()))->capture_default_str();
     t->add_option("--batch", train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
     t->add_option("--steps", train.steps, "total optimisation steps (default 1000; with --resume: the new total)");
     t->add_option("--epochs", train.epochs, "train this many epochs instead of --steps");
@@ -660,7 +661,7 @@ int main(int argc, char** argv) {
     t->add_option("--precision", train.precision,
                   "auto (bf16 on a CPU that computes bfloat16 in hardware, else fp32), fp32, or bf16: forward passes "
                   "under bfloat16 autocast (weights stay float32)")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+        ->check(CLI::IsMember(ign::precision_names()))
         ->capture_default_str();
     t->add_option("--nproc", train.nproc, "data-parallel processes on this host (c10d Gloo; the batch is split among them)")
         ->check(CLI::Range(1, 256))
@@ -811,7 +812,7 @@ int main(int argc, char** argv) {
     b->add_option("--precision", bench.options.precision,
                   "auto (as ign train: bf16 where the CPU computes it in hardware), fp32 or bf16 (autocast) for the "
                   "training steps")
-        ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+        ->check(CLI::IsMember(ign::precision_names()))
         ->capture_default_str();
     b->add_option("--profile", bench.options.profile_top,
                   "also profile one mnist28 training step and one image: the N operations taking the most time")
@@ -834,7 +835,10 @@ int main(int argc, char** argv) {
         spdlog::error("{}", e.what());
         return kUsage;
     } catch (const c10::Error& e) {
-        spdlog::error("{}", e.what_without_backtrace());
+        // The last resort: the engine explains LibTorch's errors where it knows more (EngineError).
+        std::string command_line = "ign";
+        for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+        spdlog::error("{} failed inside LibTorch: {}", command_line, ign::torch_message(e));
         return kError;
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());

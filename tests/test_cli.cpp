@@ -16,22 +16,6 @@ using namespace ign::testing;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run ign_cli(const QStringList& args, int timeout_ms = 300000) {
-    QProcess p;
-    p.start(qEnvironmentVariable("IGN_BIN"), args);
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
 std::string idx_from(const torch::Tensor& images) {  // [N, 1, 28, 28] in [-1, 1]
     const auto n = uint32_t(images.size(0));
     auto bytes = images.add(1).mul(127.5).round().clamp(0, 255).to(torch::kUInt8).contiguous();

@@ -8,9 +8,10 @@
 
 #include "ign/distributed.h"
 #include "ign/trainer.h"
-#include "test_support.h"
+#include "training_support.h"
 
 using namespace ign;
+using ign::testing::run_ranks;
 
 namespace {
 
@@ -36,29 +37,6 @@ double max_difference(IgnNet a, IgnNet b, bool with_buffers) {
             if (ba[i].is_floating_point()) worst = std::max(worst, (ba[i] - bb[i]).abs().max().item<double>());
     }
     return worst;
-}
-
-struct RankRun {
-    std::unique_ptr<Trainer> trainer;
-    TrainResult result;
-};
-
-// `world` ranks as threads, each constructing its Trainer (which joins the group) and running it.
-std::vector<RankRun> run_ranks(TrainOptions options, const Dataset& data, int world) {
-    options.distributed.world_size = world;
-    options.distributed.master = "127.0.0.1:" + std::to_string(free_local_port());
-    options.distributed.timeout_s = 30;
-    std::vector<RankRun> runs(world);
-    std::vector<std::thread> threads;
-    for (int rank = 0; rank < world; ++rank)
-        threads.emplace_back([&, rank] {
-            auto o = options;
-            o.distributed.rank = rank;
-            runs[rank].trainer = std::make_unique<Trainer>(o, data);
-            runs[rank].result = runs[rank].trainer->run();
-        });
-    for (auto& t : threads) t.join();
-    return runs;
 }
 
 }  // namespace
@@ -104,6 +82,26 @@ private slots:
         QCOMPARE(h2.size(), h1.size());
         for (size_t i = 0; i < h1.size(); ++i) QVERIFY(std::abs(h2[i].total - h1[i].total) < 1e-4);
         QVERIFY(QFile::exists(m_dir.filePath("two" + tag + "/checkpoint.pt")));
+    }
+
+    // Two processes under bf16 autocast follow two processes in float32 as one does (test_trainer), for
+    // every normalisation: GroupNorm's float32 island under autocast holds across ranks too.
+    void twoRanksInBf16FollowTwoRanksInFloat32_data() {
+        QTest::addColumn<QString>("norm");
+        for (const auto& norm : norm_names()) QTest::newRow(norm.c_str()) << QString::fromStdString(norm);
+    }
+    void twoRanksInBf16FollowTwoRanksInFloat32() {
+        QFETCH(QString, norm);
+        const auto data = testing::synthetic_digits(96);
+        auto fp32_options = options_for(norm_from_string(norm.toStdString()), 16, 6, m_dir.filePath("fp32-two-" + norm));
+        auto bf16_options = fp32_options;
+        bf16_options.out_dir = m_dir.filePath("bf16-two-" + norm).toStdString();
+        bf16_options.precision = "bf16";
+        auto fp32 = run_ranks(fp32_options, data, 2);
+        auto bf16 = run_ranks(bf16_options, data, 2);
+        QCOMPARE(bf16[0].trainer->info().step, int64_t(6));
+        testing::verify_precision_gap(testing::precision_gap(*fp32[0].trainer, *bf16[0].trainer), 6, fp32_options.optimizer.lr);
+        QCOMPARE(max_difference(bf16[1].trainer->model(), bf16[0].trainer->model(), true), 0.0);
     }
 
     // BatchNorm: each process normalises its own B/W samples with their own statistics (as PyTorch's DDP

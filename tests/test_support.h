@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for the Qt Test suites: small models, synthetic data and a main that sets up
 // threads and BLAS the way the product does.
+#include <QProcess>
 #include <QtTest/QtTest>
 #include <torch/torch.h>
 #include <zlib.h>
@@ -49,6 +50,32 @@ inline Dataset synthetic_digits(int64_t n, uint64_t seed = 7) {
     d.images = (torch::exp(-d2 / (r * r)) * 2 - 1).contiguous();
     d.labels = torch::arange(n) % 10;
     return d;
+}
+
+// The same blobs at `size` x `size`, in colour when `channels` is 3 (each channel its own flip of them).
+inline Dataset synthetic_images(int64_t n, int channels, int size, uint64_t seed = 7) {
+    Dataset d = synthetic_digits(n, seed);
+    auto x = size == 28 ? d.images : torch::upsample_bilinear2d(d.images, {size, size}, false);
+    if (channels == 3) x = torch::cat({x, x.flip({3}), x.flip({2})}, 1);
+    d.images = x.contiguous();
+    return d;
+}
+
+// The `ign` executable (IGN_BIN) run with `args`: exit code (-1: crashed or timed out), stdout, stderr.
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+inline Run ign_cli(const QStringList& args, int timeout_ms = 300000) {
+    QProcess p;
+    p.start(qEnvironmentVariable("IGN_BIN"), args);
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 // IDX files written byte by byte, for readers' tests.

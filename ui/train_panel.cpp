@@ -39,6 +39,13 @@ QString duration(double seconds) {
                      : QString("%1:%2").arg(s / 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
 }
 
+// The engine's list of an option's values, for a combo box.
+QStringList qt_list(const std::vector<std::string>& names) {
+    QStringList list;
+    for (const auto& name : names) list << QString::fromStdString(name);
+    return list;
+}
+
 QSpinBox* spin(int lo, int hi, int value, QWidget* parent, const QString& tip) {
     auto* s = new QSpinBox(parent);
     s->setRange(lo, hi);
@@ -77,17 +84,17 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     data_row->addWidget(browse_data);
     form->addRow("Data", data_row);
     m_preset = new QComboBox(this);
-    m_preset->addItems({"mnist28", "dcgan64"});
+    m_preset->addItems(qt_list(ign::preset_names()));
     form->addRow("Preset", m_preset);
     m_width = spin(4, 512, 32, this, "first-layer channels nf (preset: 64)");
     m_latent = spin(8, 4096, 512, this, "bottleneck channels L");
     form->addRow("Width nf", m_width);
     form->addRow("Latent L", m_latent);
     m_norm = new QComboBox(this);
-    m_norm->addItems({"batch", "group", "none"});
+    m_norm->addItems(qt_list(ign::norm_names()));
     form->addRow("Norm", m_norm);
     m_noise = new QComboBox(this);
-    m_noise->addItems({"gaussian", "spectral"});
+    m_noise->addItems(qt_list(ign::noise_names()));
     form->addRow("Noise", m_noise);
     m_batch = spin(2, 4096, 64, this, "images per step");
     m_steps = spin(1, 10'000'000, 1000, this, "total optimisation steps (with resume: the new total)");
@@ -120,7 +127,7 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_device->setToolTip("auto: CUDA when present; a missing GPU falls back to the CPU and says so");
     form->addRow("Device", m_device);
     m_precision = new QComboBox(this);
-    m_precision->addItems({"auto", "fp32", "bf16"});
+    m_precision->addItems(qt_list(ign::precision_names()));
     m_precision->setToolTip("bf16: forward passes under bfloat16 autocast, weights stay float32 (faster where the "
                             "CPU or GPU has bfloat16 units). auto: bf16 on a CPU that computes bfloat16 in "
                             "hardware, float32 elsewhere");

@@ -22,10 +22,22 @@ nn::ConvTranspose2d deconv(int in, int out, int kernel, int stride, int padding)
         nn::ConvTranspose2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false));
 }
 
+// GroupNorm that also runs under bf16 autocast. LibTorch 1.13's CPU group_norm wants its input and its
+// affine parameters in one dtype, and autocast hands it bfloat16 activations with float32 weights
+// (BatchNorm takes the mix). So it normalises in the weights' dtype, float32, as autocast does for the
+// other normalisations; the next convolution casts down again. Outside autocast nothing changes.
+struct AutocastGroupNormImpl : nn::GroupNormImpl {
+    using nn::GroupNormImpl::GroupNormImpl;
+    torch::Tensor forward(const torch::Tensor& input) {
+        return nn::GroupNormImpl::forward(input.scalar_type() == weight.scalar_type() ? input : input.to(weight.scalar_type()));
+    }
+};
+TORCH_MODULE(AutocastGroupNorm);
+
 void add_norm(nn::Sequential& seq, Norm norm, int channels) {
     switch (norm) {
         case Norm::Batch: seq->push_back(nn::BatchNorm2d(channels)); break;
-        case Norm::Group: seq->push_back(nn::GroupNorm(std::gcd(channels, 32), channels)); break;
+        case Norm::Group: seq->push_back(AutocastGroupNorm(std::gcd(channels, 32), channels)); break;
         case Norm::None: break;
     }
 }

@@ -1,32 +1,61 @@
 #include "ign/options.h"
 
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 namespace ign {
 
-std::string to_string(Norm norm) {
-    switch (norm) {
-        case Norm::Batch: return "batch";
-        case Norm::Group: return "group";
-        case Norm::None: return "none";
-    }
-    return "?";
+namespace {
+
+// "a, b or c" for error messages.
+std::string listed(const std::vector<std::string>& names) {
+    std::string text;
+    for (size_t i = 0; i < names.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return text;
 }
+
+// The enum values in the order of their names' list.
+constexpr Norm kNorms[] = {Norm::Batch, Norm::Group, Norm::None};
+constexpr NoiseKind kNoises[] = {NoiseKind::Gaussian, NoiseKind::Spectral};
+
+}  // namespace
+
+const std::vector<std::string>& preset_names() {
+    static const std::vector<std::string> names{"mnist28", "dcgan64"};
+    return names;
+}
+
+const std::vector<std::string>& norm_names() {
+    static const std::vector<std::string> names{"batch", "group", "none"};
+    return names;
+}
+
+const std::vector<std::string>& noise_names() {
+    static const std::vector<std::string> names{"gaussian", "spectral"};
+    return names;
+}
+
+const std::vector<std::string>& precision_names() {
+    static const std::vector<std::string> names{"auto", "fp32", "bf16"};
+    return names;
+}
+
+std::string to_string(Norm norm) { return norm_names().at(size_t(norm)); }
 
 Norm norm_from_string(const std::string& text) {
-    if (text == "batch") return Norm::Batch;
-    if (text == "group") return Norm::Group;
-    if (text == "none") return Norm::None;
-    throw std::invalid_argument("unknown norm '" + text + "' (expected batch, group or none)");
+    for (size_t i = 0; i < std::size(kNorms); ++i)
+        if (norm_names()[i] == text) return kNorms[i];
+    throw std::invalid_argument("unknown norm '" + text + "' (expected " + listed(norm_names()) + ")");
 }
 
-std::string to_string(NoiseKind kind) { return kind == NoiseKind::Gaussian ? "gaussian" : "spectral"; }
+std::string to_string(NoiseKind kind) { return noise_names().at(size_t(kind)); }
 
 NoiseKind noise_kind_from_string(const std::string& text) {
-    if (text == "gaussian") return NoiseKind::Gaussian;
-    if (text == "spectral") return NoiseKind::Spectral;
-    throw std::invalid_argument("unknown noise '" + text + "' (expected gaussian or spectral)");
+    for (size_t i = 0; i < std::size(kNoises); ++i)
+        if (noise_names()[i] == text) return kNoises[i];
+    throw std::invalid_argument("unknown noise '" + text + "' (expected " + listed(noise_names()) + ")");
 }
 
 std::string to_string(NormMode mode) { return mode == NormMode::Eval ? "eval" : "train"; }
@@ -52,7 +81,7 @@ ModelOptions preset_options(const std::string& name) {
     } else if (name == "dcgan64") {
         o.channels = 3; o.image_size = 64; o.width = 64; o.latent = 512; o.norm = Norm::Batch;
     } else {
-        throw std::invalid_argument("unknown preset '" + name + "' (expected mnist28 or dcgan64)");
+        throw std::invalid_argument("unknown preset '" + name + "' (expected " + listed(preset_names()) + ")");
     }
     return o;
 }

@@ -3,10 +3,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 
 #include "ign/checkpoint.h"
 #include "ign/corrupt.h"
 #include "ign/data.h"
+#include "ign/engine_error.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/system.h"
@@ -72,7 +74,14 @@ struct ModelSession::Impl {
     }
     torch::Tensor f(const torch::Tensor& x) const {
         std::lock_guard<std::mutex> lock(mutex);
-        return apply_f(checkpoint.model, x);
+        return explain_torch_errors(
+            [&] {
+                std::ostringstream s;
+                s << "applying the model " << checkpoint.path << " (" << checkpoint.info.model.to_string() << ") on "
+                  << device << " to " << x.sizes();
+                return s.str();
+            },
+            [&] { return apply_f(checkpoint.model, x); });
     }
 };
 
@@ -165,7 +174,12 @@ Image8 corrupt_image(const Image8& image, const std::string& kind, double sigma,
     auto generator = make_generator(seed);
     CorruptionOptions options;
     options.sigma = sigma;
-    return to_image8(corrupt(to_tensor(image), corruption_from_string(kind), options, generator)[0]);
+    return explain_torch_errors(
+        [&] {
+            return "corrupting a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " image (" + kind +
+                   ", sigma " + std::to_string(sigma) + ")";
+        },
+        [&] { return to_image8(corrupt(to_tensor(image), corruption_from_string(kind), options, generator)[0]); });
 }
 
 std::vector<Image8> dataset_images(const std::string& spec, int channels, int size, int first, int count) {

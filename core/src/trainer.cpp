@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "ign/engine_error.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
 #include "ign/objective.h"
@@ -76,6 +77,10 @@ std::string TrainOptions::to_string() const {
 }
 
 Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(options)), m_data(std::move(data)) {
+    explain_torch_errors([&] { return "preparing training (" + m_options.to_string() + ")"; }, [&] { prepare(); });
+}
+
+void Trainer::prepare() {
     std::optional<LoadedCheckpoint> loaded;
     if (!m_options.resume.empty()) {
         loaded = load_checkpoint(m_options.resume);
@@ -153,6 +158,17 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
 }
 
 Trainer::~Trainer() = default;
+
+std::string Trainer::settings_summary() const {
+    const auto& m = m_options.model;
+    std::ostringstream s;
+    s << m.preset << " " << m.channels << "x" << m.image_size << "x" << m.image_size << " width " << m.width
+      << " latent " << m.latent << ", norm " << to_string(m.norm) << ", noise " << to_string(m_options.noise)
+      << ", batch " << m_options.settings.batch << ", precision " << m_options.precision << ", device "
+      << m_options.device;
+    if (m_sync) s << ", rank " << m_sync->rank() << " of " << m_sync->world_size();
+    return s.str();
+}
 
 std::string Trainer::checkpoint_path() const { return (fs::path(m_options.out_dir) / "checkpoint.pt").string(); }
 std::string Trainer::csv_path() const { return (fs::path(m_options.out_dir) / "losses.csv").string(); }
@@ -336,6 +352,18 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
                 }
             }
         }
+    } catch (const c10::Error& e) {
+        // A LibTorch failure inside a step (a dtype, shape or memory problem): say which step of which
+        // run; the weights may be half-updated, so the last saved checkpoint is what stays.
+        std::string message = "training step " + std::to_string(m_info.step + 1) + " failed (" + settings_summary() +
+                               "): " + torch_message(e);
+        if (writes_files() && fs::exists(checkpoint_path())) message += "; the last saved checkpoint is kept: " + checkpoint_path();
+        if (writes_files()) {
+            auto st = status_now("failed");
+            st.message = message;
+            publish(st, callbacks);
+        }
+        throw EngineError(message);
     } catch (const DistributedError& e) {
         // The weights are those of the last step every process completed: keep them.
         std::string message = e.what();

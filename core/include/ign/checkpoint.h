@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ign/errors.h"
 #include "ign/files.h"
 #include "ign/model.h"
 #include "ign/noise.h"
@@ -16,10 +17,6 @@ namespace ign {
 
 // 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load.
 constexpr int kCheckpointFormatVersion = 2;
-
-struct CheckpointError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 struct CheckpointInfo {
     int format_version = kCheckpointFormatVersion;

@@ -6,11 +6,9 @@
 #include <stdexcept>
 #include <string>
 
-namespace ign {
+#include "ign/errors.h"
 
-struct DataError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+namespace ign {
 
 struct Dataset {
     std::string name;

@@ -9,14 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "ign/errors.h"
 #include "ign/options.h"
 
 namespace ign {
-
-// A peer died, hung past the timeout, or could not be reached. The message says which and when.
-struct DistributedError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 class ProcessGroupSync {
 public:

@@ -4,11 +4,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ign {
 
-enum class Norm { Batch, Group, None };
-enum class NoiseKind { Gaussian, Spectral };
+// Every value of each option, listed once here: the command line's validators, the studio's combo
+// boxes and the combination test iterate these, so a value added here reaches all of them.
+const std::vector<std::string>& preset_names();     // mnist28, dcgan64
+const std::vector<std::string>& norm_names();       // batch, group, none
+const std::vector<std::string>& noise_names();      // gaussian, spectral
+const std::vector<std::string>& precision_names();  // auto, fp32, bf16 (precision.h resolves auto)
+
+enum class Norm { Batch, Group, None };         // in the order of norm_names()
+enum class NoiseKind { Gaussian, Spectral };   // in the order of noise_names()
 
 std::string to_string(Norm norm);
 Norm norm_from_string(const std::string& text);  // throws std::invalid_argument

@@ -34,7 +34,8 @@ public:
     Trainer(TrainOptions options, Dataset data);
     ~Trainer();
 
-    // Throws DistributedError when a peer dies or hangs (rank 0 first saves the last completed step).
+    // Throws DistributedError when a peer dies or hangs (rank 0 first saves the last completed step), and
+    // EngineError naming the step and the run's settings when LibTorch fails inside a step.
 
     TrainResult run(const TrainCallbacks& callbacks = {}, const std::atomic<bool>* cancel = nullptr);
 
@@ -47,9 +48,13 @@ public:
     std::string preview_path() const;
 
 private:
+    // The constructor's work: model (new or resumed), optimizer, device, data checks, process group.
+    void prepare();
     // Images [begin, end) of the step's batch (the whole batch is [0, batch)).
     torch::Tensor batch_for_step(int64_t step, int64_t begin, int64_t end);
     void save(torch::optim::Adam& optimizer);
+    // Model, noise, batch, precision and device in words, for error messages.
+    std::string settings_summary() const;
     bool writes_files() const { return !m_sync || m_sync->rank() == 0; }
     // losses.csv, status.json (and preview.png when given) into the run folder, for whoever follows it.
     void publish(RunStatus status, const TrainCallbacks& callbacks);
