@@ -144,8 +144,8 @@ private slots:
         const auto samples = m_dir.filePath(c.tag() + "-samples.png");
         const auto project_dir = m_dir.filePath(c.tag() + "-projected");
         QProcess sample, project;
-        sample.start(qEnvironmentVariable("IGN_BIN"), {"sample", two_steps, "--count", "4", "-o", samples});
-        project.start(qEnvironmentVariable("IGN_BIN"), {"project", two_steps, m_input, "-o", project_dir});
+        sample.start(qEnvironmentVariable("IGN_BIN"), {"sample", two_steps, "--count", "4", "--threads", "1", "-o", samples});
+        project.start(qEnvironmentVariable("IGN_BIN"), {"project", two_steps, m_input, "--threads", "1", "-o", project_dir});
         QVERIFY(sample.waitForFinished(60000) && project.waitForFinished(60000));
         QVERIFY2(sample.exitCode() == 0 && QFile::exists(samples), sample.readAllStandardError().constData());
         QVERIFY2(project.exitCode() == 0 && QFile::exists(project_dir + "/input_projected.png"),

@@ -132,8 +132,8 @@ private slots:
         only_rec.lambda_tight = 0;
         Objective objective(f, only_rec);
         auto terms = objective.compute(x, z);
-        QVERIFY(std::abs(terms.total.item<double>() - 20.0 * terms.reconstruction.item<double>()) < 1e-5);
-        QVERIFY(terms.tightness.item<double>() <= 0.0);
+        QVERIFY(std::abs(terms.total.item<double>() - 20.0 * terms.value("reconstruction").item<double>()) < 1e-5);
+        QVERIFY(terms.value("tightness").item<double>() <= 0.0);
     }
 };
 

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <random>
 
+#include "actions.h"
 #include "history_strip.h"
 #include "gui_test_support.h"
 #include "ign/system.h"
@@ -90,6 +91,41 @@ private slots:
         const QString text = MainWindow::aboutText();
         for (const auto& pattern : {R"(IGN Studio \d+\.\d+\.\d+)", R"(Qt 6\.\d+)", R"(LibTorch \d+\.\d+)", R"(OpenCV \d+\.\d+)"})
             QVERIFY2(QRegularExpression(pattern).match(text).hasMatch(), qPrintable(QString(pattern) + " not in " + text));
+    }
+
+    // One table of actions: no two window-wide shortcuts of the whole window collide (Qt fires neither
+    // of an ambiguous pair), the panel-scoped ones are unique within their panel, every table row is in
+    // the window, and Help ▸ Keyboard shortcuts lists every key.
+    void noTwoShortcutsCollide() {
+        MainWindow w;
+        QMap<QString, QStringList> window_wide;  // key -> actions
+        QMap<QPair<QObject*, QString>, QStringList> in_panel;
+        QSet<QString> ids;
+        for (auto* action : w.findChildren<QAction*>()) {
+            ids.insert(action->objectName());
+            for (const auto& key : action->shortcuts()) {
+                const QString text = key.toString(QKeySequence::PortableText);
+                const QString who = action->text().remove('&');
+                if (action->shortcutContext() == Qt::WindowShortcut || action->shortcutContext() == Qt::ApplicationShortcut)
+                    window_wide[text] << who;
+                else
+                    in_panel[{action->parent(), text}] << who;
+            }
+        }
+        for (auto it = window_wide.begin(); it != window_wide.end(); ++it)
+            QVERIFY2(it.value().size() == 1, qPrintable(it.key() + " is bound to " + it.value().join(" and ")));
+        for (auto it = in_panel.begin(); it != in_panel.end(); ++it)
+            QVERIFY2(it.value().size() == 1, qPrintable(it.key().second + " is bound to " + it.value().join(" and ")));
+        QSet<QString> table_ids;
+        const QString help = shortcuts_html();
+        for (const auto& spec : action_table()) {
+            QVERIFY2(!table_ids.contains(spec.id), spec.id);
+            table_ids.insert(spec.id);
+            QVERIFY2(ids.contains(spec.id), qPrintable(QString(spec.id) + " is in the table but not in the window"));
+            QVERIFY2(help.contains(spec.keys.toString(QKeySequence::NativeText).toHtmlEscaped()), spec.id);
+        }
+        QVERIFY(window_wide.contains("Ctrl+Shift+F") && window_wide.contains("Ctrl+Alt+F"));
+        QVERIFY_THROWS_EXCEPTION(std::out_of_range, make_action("no.such.action", &w));
     }
 
     void canvasStrokesProduceALiveProjection() {
@@ -425,6 +461,8 @@ private slots:
         probe.stop();
         QCOMPARE(train->lossPlot()->pointCount(0), 40);
         QCOMPARE(int(train->lossPlot()->history().size()), 40);
+        QCOMPARE(train->lossPlot()->seriesNames(), QStringList({"total", "reconstruction", "idempotence", "tightness"}));
+        QCOMPARE(train->lossPlot()->pointCount(3), 40);
         QVERIFY(!train->previewSamples()->image().isNull());
         QVERIFY(!train->previewRefined()->image().isNull());
         QVERIFY(QFileInfo(m_dir.filePath("run/checkpoint.pt")).isFile());
@@ -480,6 +518,32 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!train->isRunning(), 10000);
         QVERIFY(w.lastMessageWasError());
         QVERIFY2(w.lastMessage().contains("no-such-data"), qPrintable(w.lastMessage()));
+    }
+
+    // The plot draws whatever terms the records carry: a term it has not seen gets its own series, toggle
+    // and tooltip line, without a change to the plot (loss terms are data).
+    void lossPlotGrowsASeriesForANewTerm() {
+        LossPlot plot;
+        std::vector<ign::LossRecord> history;
+        for (int step = 1; step <= 5; ++step)
+            history.push_back({step, 0.1 * step, 1.0, {{"reconstruction", 0.5}, {"idempotence", 0.1}, {"tightness", -0.2}}});
+        plot.setHistory(history);
+        QCOMPARE(plot.seriesNames().size(), 4);
+        auto record = history.back();
+        record.step = 6;
+        record.terms.push_back({"coverage", 0.3});
+        plot.append(record);
+        QCOMPARE(plot.seriesNames(), QStringList({"total", "reconstruction", "idempotence", "tightness", "coverage"}));
+        QCOMPARE(plot.pointCount(4), 1);  // only the record that has it
+        QCOMPARE(plot.pointCount(1), 6);
+        plot.setSeriesVisible(4, false);
+        QCOMPARE(plot.exportCsv(m_dir.filePath("terms.csv")), QString());
+        QFile csv(m_dir.filePath("terms.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = csv.readAll().split('\n');
+        QCOMPARE(lines[0], QByteArray("step,wall_s,total,reconstruction,idempotence,tightness,coverage"));
+        QVERIFY2(lines[1].endsWith(",nan"), lines[1].constData());
+        QVERIFY2(lines[6].endsWith(",0.3"), lines[6].constData());
     }
 
     // A run started from the command line, followed live from its folder: the plot grows step by step,

@@ -2,6 +2,8 @@
 #include <fstream>
 
 #include "ign/checkpoint.h"
+#include "ign/objective.h"
+#include "ign/run_folder.h"
 #include "ign/precision.h"
 #include "ign/trainer.h"
 #include "training_support.h"
@@ -86,7 +88,7 @@ private slots:
         for (int step : {2, 4}) {  // record 2 is step 3 (λ rec 20), record 4 step 5 (λ rec 30)
             const auto& r = info.history[size_t(step)];
             const double lambda_rec = step < 3 ? 20 : 30;
-            QVERIFY2(std::abs(r.total - (lambda_rec * r.reconstruction + 20 * r.idempotence + 2.5 * r.tightness)) <
+            QVERIFY2(std::abs(r.total - (lambda_rec * r.term("reconstruction") + 20 * r.term("idempotence") + 2.5 * r.term("tightness"))) <
                          1e-4 * std::abs(r.total),
                      qPrintable(QString("step %1").arg(step + 1)));
         }
@@ -264,7 +266,7 @@ private slots:
         TrainCallbacks callbacks;
         int previews = 0;
         callbacks.on_step = [&](const TrainProgress& p) {
-            QVERIFY(p.losses.reconstruction > 0);
+            QVERIFY(p.losses.term("reconstruction") > 0);
             QCOMPARE(p.total_steps, int64_t(50));
             if (p.step == 3) cancel = true;
         };
@@ -349,6 +351,49 @@ private slots:
     void dataSmallerThanABatchIsRefused() {
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                                  Trainer(tiny_options(m_dir.filePath("small"), 1), testing::synthetic_digits(8)));
+    }
+
+    // A loss term added through the objective's list reaches every place that shows losses: the total, the
+    // progress callback, losses.csv (read back), the checkpoint's history (format 3) and the card.
+    void anAddedLossTermReachesEveryConsumer() {
+        Trainer trainer(tiny_options(m_dir.filePath("added-term"), 3), testing::synthetic_digits(48));
+        trainer.add_loss_term("brightness", 0.5, [](const StepOutputs& s) { return s.fz.mean(); });
+        const std::vector<std::string> expected{"reconstruction", "idempotence", "tightness", "brightness"};
+        std::vector<std::string> reported;
+        TrainCallbacks callbacks;
+        callbacks.on_step = [&](const TrainProgress& p) { reported = loss_term_names({p.losses}); };
+        QCOMPARE(int(trainer.run(callbacks).status), int(TrainStatus::Completed));
+        QVERIFY(reported == expected);
+        const auto& r = trainer.info().history.back();
+        const double sum = 20 * r.term("reconstruction") + 20 * r.term("idempotence") + 2.5 * r.term("tightness") +
+                           0.5 * r.term("brightness");
+        QVERIFY2(std::abs(r.total - sum) < 1e-5 * std::abs(r.total), qPrintable(QString("%1 vs %2").arg(r.total).arg(sum)));
+        const auto loaded = load_checkpoint(trainer.checkpoint_path()).info;
+        QCOMPARE(loaded.format_version, 3);
+        QVERIFY(loss_term_names(loaded.history) == expected);
+        QCOMPARE(loaded.history.back().term("brightness"), r.term("brightness"));
+        QVERIFY(QString::fromStdString(loaded.card()).contains("brightness"));
+        const auto csv = read_loss_csv(trainer.csv_path());
+        QVERIFY(loss_term_names(csv) == expected);
+        QVERIFY(std::abs(csv.back().term("brightness") - r.term("brightness")) < 1e-7);
+    }
+
+    // The committed checkpoints of formats 1 (fashion) and 2 (digits, emoji) load with the original three
+    // terms, each record's total their weighted sum under the run's objective of that step.
+    void olderCheckpointFormatsKeepTheirLossHistory() {
+        const QString models = qEnvironmentVariable("IGN_SOURCE_DIR") + "/models/";
+        for (const auto& [name, format] : {std::pair{"fashion", 1}, {"digits", 2}, {"emoji", 2}}) {
+            const auto info = load_checkpoint((models + name + ".pt").toStdString()).info;
+            QCOMPARE(info.format_version, format);
+            QVERIFY(!info.history.empty());
+            QVERIFY(loss_term_names(info.history) == original_loss_term_names());
+            const auto& last = info.history.back();
+            const auto& o = info.objective;  // the last stage's objective
+            const double sum = o.lambda_rec * last.term("reconstruction") + o.lambda_idem * last.term("idempotence") +
+                               o.lambda_tight * last.term("tightness");
+            QVERIFY2(std::abs(last.total - sum) < 1e-4 * std::abs(last.total),
+                     qPrintable(QString("%1: %2 vs %3").arg(name).arg(last.total).arg(sum)));
+        }
     }
 
     // A LibTorch failure inside a step (here: double-precision images against float32 weights) reaches the

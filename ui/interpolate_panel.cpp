@@ -15,6 +15,7 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include "actions.h"
 #include "image_qt.h"
 #include "image_view.h"
 #include "latest_task.h"
@@ -139,9 +140,8 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     m_modes->addTab(line, "Line: two anchors");
     m_modes->addTab(plane, "Plane: four corners");
 
-    m_play = new QAction(QIcon::fromTheme("media-playback-start"), "&Play interpolation", this);
+    m_play = make_action("interpolate.play", this);
     m_play->setCheckable(true);
-    m_play->setShortcut(QKeySequence("Ctrl+P"));
     connect(m_play, &QAction::toggled, this, &InterpolatePanel::togglePlay);
     m_timer = new QTimer(this);
     m_timer->setInterval(40);
@@ -159,10 +159,8 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     auto* play = new QToolButton(this);
     play->setDefaultAction(m_play);
     play->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    auto* save_strip = new QAction("Export &strip PNG…", this);
-    save_strip->setShortcut(QKeySequence("Ctrl+Shift+X"));
-    auto* save_animation = new QAction("Export &animation (GIF / AVI)…", this);
-    save_animation->setShortcut(QKeySequence("Ctrl+Shift+V"));
+    auto* save_strip = make_action("interpolate.export_strip", this);
+    auto* save_animation = make_action("interpolate.export_animation", this);
     m_export_actions = {save_strip, save_animation};
     connect(save_strip, &QAction::triggered, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, "Export strip", "interpolation.png", "PNG (*.png)");

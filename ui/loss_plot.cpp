@@ -11,15 +11,22 @@
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "ign/files.h"
 
 namespace ign_ui {
 namespace {
 
-const char* kNames[LossPlot::kSeries] = {"total", "reconstruction", "idempotence", "tightness"};
-const QColor kColors[LossPlot::kSeries] = {QColor(30, 30, 30), QColor(31, 119, 180), QColor(44, 160, 44),
-                                            QColor(214, 39, 40)};
+// The total in near-black, then the terms in the order of matplotlib's tab10 (the original three keep
+// the colours they always had).
+QColor series_color(size_t index) {
+    static const QColor colors[] = {QColor(30, 30, 30),   QColor(31, 119, 180), QColor(44, 160, 44),
+                                    QColor(214, 39, 40),  QColor(148, 103, 189), QColor(255, 127, 14),
+                                    QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
+                                    QColor(188, 189, 34), QColor(23, 190, 207)};
+    return colors[index % std::size(colors)];
+}
 
 double percentile(std::vector<double> v, double q) {
     if (v.empty()) return 0;
@@ -32,13 +39,8 @@ double percentile(std::vector<double> v, double q) {
 
 LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
     auto* controls = new QHBoxLayout;
-    for (int s = 0; s < kSeries; ++s) {
-        m_toggles[s] = new QCheckBox(kNames[s], this);
-        m_toggles[s]->setChecked(true);
-        m_toggles[s]->setStyleSheet(QString("color: %1").arg(kColors[s].name()));
-        connect(m_toggles[s], &QCheckBox::toggled, this, [this, s](bool on) { setSeriesVisible(s, on); });
-        controls->addWidget(m_toggles[s]);
-    }
+    m_toggle_row = new QHBoxLayout;
+    controls->addLayout(m_toggle_row);
     controls->addSpacing(12);
     controls->addWidget(new QLabel("smoothing", this));
     m_smoothing_slider = new QSlider(Qt::Horizontal, this);
@@ -79,17 +81,7 @@ LossPlot::LossPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(th
     m_plot->xAxis->setLabel("step");
     m_plot->yAxis->setLabel("loss");
     m_plot->legend->setVisible(false);
-    for (int s = 0; s < kSeries; ++s) {
-        QColor faint = kColors[s];
-        faint.setAlpha(50);
-        m_raw[s] = m_plot->addGraph();
-        m_raw[s]->setPen(QPen(faint, 1));
-        m_raw[s]->setName(QString(kNames[s]) + " (raw)");
-        m_raw[s]->removeFromLegend();
-        m_smooth[s] = m_plot->addGraph();
-        m_smooth[s]->setPen(QPen(kColors[s], 2));
-        m_smooth[s]->setName(kNames[s]);
-    }
+    setSeriesFor(ign::original_loss_term_names());
     connect(m_plot, &QCustomPlot::mouseMove, this, &LossPlot::showTooltip);
     // User zoom or drag turns autoscale off, so the view stays where they put it.
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_autoscale->setChecked(false); });
@@ -115,30 +107,78 @@ void LossPlot::showEvent(QShowEvent* event) {
 
 double LossPlot::key(const ign::LossRecord& r) const { return m_axis->currentIndex() == 1 ? r.wall_s : double(r.step); }
 
-double LossPlot::value(const ign::LossRecord& r, int series) const {
-    const double v[kSeries] = {r.total, r.reconstruction, r.idempotence, r.tightness};
-    return m_log->isChecked() ? std::abs(v[series]) : v[series];
+double LossPlot::value(const ign::LossRecord& r, const Series& series) const {
+    const double v = series.term.empty() ? r.total : r.term(series.term);
+    return m_log->isChecked() ? std::abs(v) : v;
+}
+
+void LossPlot::setSeriesFor(const std::vector<std::string>& term_names) {
+    std::vector<std::string> names{""};
+    names.insert(names.end(), term_names.begin(), term_names.end());
+    if (names.size() == m_series.size() &&
+        std::equal(names.begin(), names.end(), m_series.begin(), [](const auto& n, const auto& s) { return n == s.term; }))
+        return;
+    for (auto& series : m_series) {
+        m_plot->removeGraph(series.raw);
+        m_plot->removeGraph(series.smooth);
+        delete series.toggle;
+    }
+    m_series.clear();
+    for (size_t i = 0; i < names.size(); ++i) {
+        Series series;
+        series.term = names[i];
+        const QString label = names[i].empty() ? "total" : QString::fromStdString(names[i]);
+        const QColor color = series_color(i);
+        QColor faint = color;
+        faint.setAlpha(50);
+        series.raw = m_plot->addGraph();
+        series.raw->setPen(QPen(faint, 1));
+        series.raw->setName(label + " (raw)");
+        series.raw->removeFromLegend();
+        series.smooth = m_plot->addGraph();
+        series.smooth->setPen(QPen(color, 2));
+        series.smooth->setName(label);
+        series.toggle = new QCheckBox(label, this);
+        series.toggle->setChecked(true);
+        series.toggle->setStyleSheet(QString("color: %1").arg(color.name()));
+        const int index = int(i);
+        connect(series.toggle, &QCheckBox::toggled, this, [this, index](bool on) { setSeriesVisible(index, on); });
+        m_toggle_row->addWidget(series.toggle);
+        m_series.push_back(series);
+    }
+}
+
+QStringList LossPlot::seriesNames() const {
+    QStringList names;
+    for (const auto& series : m_series) names << (series.term.empty() ? "total" : QString::fromStdString(series.term));
+    return names;
 }
 
 void LossPlot::clear() { setHistory({}); }
 
 void LossPlot::setHistory(const std::vector<ign::LossRecord>& history) {
     m_history = history;
+    if (!history.empty()) setSeriesFor(ign::loss_term_names(history));
     rebuild();
 }
 
 void LossPlot::append(const ign::LossRecord& record) {
     m_history.push_back(record);
+    for (const auto& term : record.terms)
+        if (std::none_of(m_series.begin(), m_series.end(), [&](const Series& s) { return s.term == term.name; })) {
+            setHistory(m_history);  // a term not seen before: series for every name, redrawn
+            return;
+        }
     const double k = key(record);
-    for (int s = 0; s < kSeries; ++s) {
-        const double v = value(record, s);
+    for (auto& series : m_series) {
+        const double v = value(record, series);
         if (!std::isfinite(v)) continue;
-        m_raw[s]->addData(k, v);
+        series.raw->addData(k, v);
         // Bias-corrected EMA, one step: the same arithmetic as smooth().
-        m_ema[s] = m_ema[s] * m_smoothing + (1 - m_smoothing) * v;
-        m_ema_weight_power[s] *= m_smoothing;
-        const double debias = 1 - m_ema_weight_power[s];
-        m_smooth[s]->addData(k, debias > 0 ? m_ema[s] / debias : v);
+        series.ema = series.ema * m_smoothing + (1 - m_smoothing) * v;
+        series.ema_weight_power *= m_smoothing;
+        const double debias = 1 - series.ema_weight_power;
+        series.smooth->addData(k, debias > 0 ? series.ema / debias : v);
     }
     m_dirty = true;
 }
@@ -155,28 +195,30 @@ std::vector<double> LossPlot::smooth(const std::vector<double>& values, double w
 }
 
 void LossPlot::rebuild() {
-    for (int s = 0; s < kSeries; ++s) {
+    for (auto& series : m_series) {
         QVector<double> keys, raw;
         std::vector<double> values;
+        bool negative = false;  // drawn as |term| on a log axis, and named so
         for (const auto& r : m_history) {
-            const double v = value(r, s);
+            const double v = value(r, series);
             if (!std::isfinite(v)) continue;
+            negative = negative || (series.term.empty() ? r.total : r.term(series.term)) < 0;
             keys.push_back(key(r));
             raw.push_back(v);
             values.push_back(v);
         }
         const auto smoothed = smooth(values, m_smoothing);
-        m_raw[s]->setData(keys, raw, true);
-        m_smooth[s]->setData(keys, QVector<double>(smoothed.begin(), smoothed.end()), true);
-        m_smooth[s]->setName(m_log->isChecked() && s == 3 ? "|tightness|" : kNames[s]);
+        series.raw->setData(keys, raw, true);
+        series.smooth->setData(keys, QVector<double>(smoothed.begin(), smoothed.end()), true);
+        const QString label = series.toggle->text();
+        series.smooth->setName(m_log->isChecked() && negative ? "|" + label + "|" : label);
         // Restart the incremental EMA where the rebuilt series ends.
-        double ema = 0, power = 1;
+        series.ema = 0;
+        series.ema_weight_power = 1;
         for (const double v : values) {
-            ema = ema * m_smoothing + (1 - m_smoothing) * v;
-            power *= m_smoothing;
+            series.ema = series.ema * m_smoothing + (1 - m_smoothing) * v;
+            series.ema_weight_power *= m_smoothing;
         }
-        m_ema[s] = ema;
-        m_ema_weight_power[s] = power;
     }
     m_plot->xAxis->setLabel(m_axis->currentIndex() == 1 ? "wall time (s)" : "step");
     rescale();
@@ -187,9 +229,9 @@ void LossPlot::rescale() {
     std::vector<double> ys;
     double x0 = 0, x1 = 1;
     bool any = false;
-    for (int s = 0; s < kSeries; ++s) {
-        if (!m_smooth[s]->visible()) continue;
-        for (auto* graph : {m_raw[s], m_smooth[s]})
+    for (const auto& series : m_series) {
+        if (!series.smooth->visible()) continue;
+        for (auto* graph : {series.raw, series.smooth})
             for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it) {
                 if (m_log->isChecked() && it->value <= 0) continue;
                 ys.push_back(it->value);
@@ -242,15 +284,19 @@ void LossPlot::setWallTimeAxis(bool on) {
     rebuild();
 }
 
-void LossPlot::setSeriesVisible(int series, bool visible) {
-    if (m_toggles[series]->isChecked() != visible) m_toggles[series]->setChecked(visible);
-    m_raw[series]->setVisible(visible);
-    m_smooth[series]->setVisible(visible);
+void LossPlot::setSeriesVisible(int index, bool visible) {
+    if (index < 0 || size_t(index) >= m_series.size()) return;
+    auto& series = m_series[size_t(index)];
+    if (series.toggle->isChecked() != visible) series.toggle->setChecked(visible);
+    series.raw->setVisible(visible);
+    series.smooth->setVisible(visible);
     if (m_autoscale->isChecked()) rescale();
     m_plot->replot();
 }
 
-int LossPlot::pointCount(int series) const { return m_raw[series]->dataCount(); }
+int LossPlot::pointCount(int index) const {
+    return index >= 0 && size_t(index) < m_series.size() ? m_series[size_t(index)].raw->dataCount() : 0;
+}
 
 void LossPlot::showTooltip(QMouseEvent* event) {
     if (m_history.empty()) return;
@@ -259,15 +305,9 @@ void LossPlot::showTooltip(QMouseEvent* event) {
         return std::abs(key(a) - x) < std::abs(key(b) - x);
     });
     const auto& r = *nearest;
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       QString("step %1 (%2 s)\ntotal %3\nreconstruction %4\nidempotence %5\ntightness %6")
-                           .arg(r.step)
-                           .arg(r.wall_s, 0, 'f', 1)
-                           .arg(r.total, 0, 'g', 6)
-                           .arg(r.reconstruction, 0, 'g', 6)
-                           .arg(r.idempotence, 0, 'g', 6)
-                           .arg(r.tightness, 0, 'g', 6),
-                       m_plot);
+    QString text = QString("step %1 (%2 s)\ntotal %3").arg(r.step).arg(r.wall_s, 0, 'f', 1).arg(r.total, 0, 'g', 6);
+    for (const auto& term : r.terms) text += QString("\n%1 %2").arg(QString::fromStdString(term.name)).arg(term.value, 0, 'g', 6);
+    QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
 QString LossPlot::exportCsv(const QString& path) const {

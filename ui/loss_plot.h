@@ -1,9 +1,8 @@
 #pragma once
-// Live loss curves: total, reconstruction, idempotence and tightness, each toggleable; smoothing by a
+// Live loss curves: the total and every term the objective lists, each toggleable; smoothing by a
 // bias-corrected exponential moving average with the raw points faint behind; log-scale y; x by step or
 // wall time; autoscale that can ignore outliers; tooltips with exact values; CSV and PNG export.
 #include <QWidget>
-#include <array>
 #include <vector>
 
 #include "ign/options.h"
@@ -12,6 +11,7 @@ class QCustomPlot;
 class QCPGraph;
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QSlider;
 class QLabel;
 class QTimer;
@@ -21,7 +21,6 @@ namespace ign_ui {
 class LossPlot : public QWidget {
     Q_OBJECT
 public:
-    static constexpr int kSeries = 4;
     explicit LossPlot(QWidget* parent = nullptr);
 
     void clear();
@@ -33,6 +32,8 @@ public:
     double smoothing() const { return m_smoothing; }
     void setLogScale(bool on);
     void setWallTimeAxis(bool on);
+    // Series 0 is the total, then one per loss term in the history's order (ign::loss_term_names).
+    QStringList seriesNames() const;
     void setSeriesVisible(int series, bool visible);
     int pointCount(int series) const;  // points drawn for a series (raw)
 
@@ -51,15 +52,22 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    struct Series {
+        std::string term;  // empty: the total
+        QCPGraph *raw = nullptr, *smooth = nullptr;
+        QCheckBox* toggle = nullptr;
+        double ema = 0, ema_weight_power = 1;  // the incremental smoothing's state
+    };
+    // One series per name (the total first); rebuilt only when the names change (another objective).
+    void setSeriesFor(const std::vector<std::string>& term_names);
     void rebuild();
     double key(const ign::LossRecord& r) const;
-    double value(const ign::LossRecord& r, int series) const;
+    double value(const ign::LossRecord& r, const Series& series) const;
     void showTooltip(QMouseEvent* event);
 
     QCustomPlot* m_plot;
-    std::array<QCPGraph*, kSeries> m_raw{}, m_smooth{};
-    std::array<QCheckBox*, kSeries> m_toggles{};
-    std::array<double, kSeries> m_ema{}, m_ema_weight_power{};
+    QHBoxLayout* m_toggle_row;
+    std::vector<Series> m_series;
     QSlider* m_smoothing_slider;
     QLabel* m_smoothing_label;
     QCheckBox *m_log, *m_ignore_outliers, *m_autoscale;

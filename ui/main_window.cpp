@@ -17,6 +17,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "actions.h"
 #include "history_strip.h"
 #include "ign/system.h"
 #include "ign/version.h"
@@ -107,26 +108,30 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu("&File");
-    auto* open = file->addAction(QIcon::fromTheme("document-open"), "&Open model…", this, &MainWindow::openModelDialog);
-    open->setShortcut(QKeySequence::Open);
+    auto* open = make_action("file.open", this);
+    connect(open, &QAction::triggered, this, &MainWindow::openModelDialog);
+    file->addAction(open);
     auto* bundled = file->addMenu("Open &bundled model");
     for (const char* name : {"digits", "fashion", "emoji"}) {
         const auto path = QString::fromStdString(ign::find_bundled_model(name));
         auto* a = bundled->addAction(name, this, [this, path] { openModel(path); });
         a->setEnabled(!path.isEmpty());
     }
-    m_open_trained = file->addAction("Open &trained model", this, [this] { openModel(m_train->lastCheckpoint()); });
-    m_open_trained->setShortcut(QKeySequence("Ctrl+Shift+M"));
+    m_open_trained = make_action("file.open_trained", this);
+    connect(m_open_trained, &QAction::triggered, this, [this] { openModel(m_train->lastCheckpoint()); });
+    file->addAction(m_open_trained);
     m_open_trained->setEnabled(false);
     file->addSeparator();
-    auto* export_current = file->addAction(QIcon::fromTheme("document-save"), "&Export current result…", this,
-                                           &MainWindow::exportCurrent);
-    export_current->setShortcut(QKeySequence("Ctrl+E"));
-    auto* save_history = file->addAction("Save &history…", this, &MainWindow::saveHistory);
-    save_history->setShortcut(QKeySequence("Ctrl+Shift+S"));
+    auto* export_current = make_action("file.export", this);
+    connect(export_current, &QAction::triggered, this, &MainWindow::exportCurrent);
+    file->addAction(export_current);
+    auto* save_history = make_action("file.save_history", this);
+    connect(save_history, &QAction::triggered, this, &MainWindow::saveHistory);
+    file->addAction(save_history);
     file->addSeparator();
-    auto* quit = file->addAction(QIcon::fromTheme("application-exit"), "&Quit", this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    auto* quit = make_action("file.quit", this);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    file->addAction(quit);
 
     auto* train = menuBar()->addMenu("T&rain");
     train->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
@@ -168,6 +173,14 @@ void MainWindow::buildMenus() {
     }
 
     auto* help = menuBar()->addMenu("&Help");
+    auto* shortcuts = make_action("help.shortcuts", this);
+    connect(shortcuts, &QAction::triggered, this, [this] {
+        const QString panels = QString("<p>Alt+1 … Alt+%1: the panels, in tab order.</p>").arg(m_tabs->count());
+        QMessageBox box(QMessageBox::NoIcon, "Keyboard shortcuts", shortcuts_html() + panels, QMessageBox::Close, this);
+        box.setTextFormat(Qt::RichText);
+        box.exec();
+    });
+    help->addAction(shortcuts);
     help->addAction("&About IGN Studio", this, &MainWindow::about);
 
     auto* tools = addToolBar("Main");

@@ -22,6 +22,7 @@
 #include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "actions.h"
 #include "image_qt.h"
 #include "image_view.h"
 #include "latest_task.h"
@@ -38,15 +39,13 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     });
 
     // Drawing tools: every one a QAction with a shortcut, active while this panel is shown.
-    auto make = [this](const QString& icon, const QString& text, const QKeySequence& key) {
-        auto* a = new QAction(QIcon::fromTheme(icon), text, this);
-        a->setShortcut(key);
-        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    auto make = [this](const char* id) {
+        auto* a = make_action(id, this);
         addAction(a);
         return a;
     };
-    m_brush = make("draw-brush", "&Brush", QKeySequence("B"));
-    m_eraser = make("draw-eraser", "&Eraser", QKeySequence("E"));
+    m_brush = make("project.brush");
+    m_eraser = make("project.eraser");
     m_brush->setCheckable(true);
     m_eraser->setCheckable(true);
     m_brush->setChecked(true);
@@ -54,24 +53,21 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     tools->addAction(m_brush);
     tools->addAction(m_eraser);
     connect(m_eraser, &QAction::toggled, m_canvas, &SketchCanvas::setEraser);
-    m_smaller = make("zoom-out", "Smaller brush", QKeySequence("["));
-    m_larger = make("zoom-in", "Larger brush", QKeySequence("]"));
+    m_smaller = make("project.smaller");
+    m_larger = make("project.larger");
     connect(m_smaller, &QAction::triggered, this, [this] { m_canvas->setBrushSize(m_canvas->brushSize() - 2); });
     connect(m_larger, &QAction::triggered, this, [this] { m_canvas->setBrushSize(m_canvas->brushSize() + 2); });
-    m_undo = make("edit-undo", "&Undo stroke", QKeySequence::Undo);
-    m_redo = make("edit-redo", "&Redo stroke", QKeySequence::Redo);
-    m_clear = make("edit-clear", "&Clear canvas", QKeySequence("Ctrl+Backspace"));
-    m_invert = make("object-flip-vertical", "&Invert canvas", QKeySequence("Ctrl+I"));
+    m_undo = make("project.undo");
+    m_redo = make("project.redo");
+    m_clear = make("project.clear");
+    m_invert = make("project.invert");
     connect(m_undo, &QAction::triggered, m_canvas, &SketchCanvas::undo);
     connect(m_redo, &QAction::triggered, m_canvas, &SketchCanvas::redo);
     connect(m_clear, &QAction::triggered, m_canvas, &SketchCanvas::clear);
     connect(m_invert, &QAction::triggered, m_canvas, &SketchCanvas::invert);
-    m_open = new QAction(QIcon::fromTheme("document-open"), "Open &image…", this);
-    m_open->setShortcut(QKeySequence("Ctrl+Shift+O"));
-    m_paste = new QAction(QIcon::fromTheme("edit-paste"), "&Paste image", this);
-    m_paste->setShortcut(QKeySequence::Paste);
-    m_project_folder = new QAction(QIcon::fromTheme("folder"), "Project &folder…", this);
-    m_project_folder->setShortcut(QKeySequence("Ctrl+Shift+F"));
+    m_open = make_action("project.open", this);
+    m_paste = make_action("project.paste", this);
+    m_project_folder = make_action("project.folder", this);
     connect(m_open, &QAction::triggered, this, &ProjectPanel::openImage);
     connect(m_paste, &QAction::triggered, this, &ProjectPanel::paste);
     connect(m_project_folder, &QAction::triggered, this, &ProjectPanel::chooseAndProjectFolder);
@@ -99,7 +95,8 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     m_data_index->setRange(0, 9999);
     m_data_index->setPrefix("image ");
     m_corruption = new QComboBox(this);
-    m_corruption->addItems({"noise", "gray", "sketch", "edges", "occlude", "none"});
+    for (const auto& name : ign::corruption_names()) m_corruption->addItem(QString::fromStdString(name));
+    m_corruption->addItem("none");
     m_sigma = new QSlider(Qt::Horizontal, this);
     m_sigma->setRange(0, 100);
     m_sigma->setValue(50);
@@ -140,8 +137,7 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     m_folder_cancel_button = new QPushButton("Cancel", this);
     m_folder_cancel_button->setVisible(false);
     connect(m_folder_cancel_button, &QPushButton::clicked, this, &ProjectPanel::cancelFolderJob);
-    m_save = new QAction(QIcon::fromTheme("document-save"), "&Save projection…", this);
-    m_save->setShortcut(QKeySequence("Ctrl+Shift+K"));
+    m_save = make_action("project.save", this);
     auto* save = new QToolButton(this);
     save->setDefaultAction(m_save);
     connect(m_save, &QAction::triggered, this, [this] {

@@ -12,6 +12,7 @@
 #include <QSplitter>
 #include <QToolButton>
 
+#include "actions.h"
 #include "image_qt.h"
 #include "image_view.h"
 #include "latest_task.h"
@@ -29,10 +30,8 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
     m_k->setRange(1, 10);
     m_k->setValue(3);
     m_k->setToolTip("apply f this many times: f(z), f²(z) … f^k(z)");
-    m_generate = new QAction(QIcon::fromTheme("view-refresh"), "&Generate samples", this);
-    m_generate->setShortcut(QKeySequence("F5"));
-    m_new_seed = new QAction(QIcon::fromTheme("media-playlist-shuffle"), "&New seed", this);
-    m_new_seed->setShortcut(QKeySequence("Ctrl+R"));
+    m_generate = make_action("sample.generate", this);
+    m_new_seed = make_action("sample.new_seed", this);
     connect(m_generate, &QAction::triggered, this, &SamplePanel::generate);
     connect(m_new_seed, &QAction::triggered, this, &SamplePanel::newSeed);
     for (auto* s : {m_seed, m_count, m_k}) connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &SamplePanel::generate);
@@ -65,17 +64,16 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
     m_change_label = new QLabel(this);
     m_change_label->setWordWrap(true);
     m_change_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto action = [this](const QString& text, const QString& key) {
-        auto* a = new QAction(text, this);
-        a->setShortcut(QKeySequence(key));
+    auto action = [this](const char* id) {
+        auto* a = make_action(id, this);
         m_actions << a;
         return a;
     };
-    auto* to_project = action("Send sample to &Project", "Ctrl+Shift+J");
-    auto* to_a = action("Sample as interpolation anchor &A", "Ctrl+Shift+A");
-    auto* to_b = action("Sample as interpolation anchor &B", "Ctrl+Shift+B");
-    auto* save_selected = action("Save &selected samples…", "Ctrl+Shift+E");
-    auto* save_grid = action("Save sample &grid…", "Ctrl+Shift+G");
+    auto* to_project = action("sample.to_project");
+    auto* to_a = action("sample.to_anchor_a");
+    auto* to_b = action("sample.to_anchor_b");
+    auto* save_selected = action("sample.save_selected");
+    auto* save_grid = action("sample.save_grid");
     connect(to_project, &QAction::triggered, this, [this] {
         const auto rows = selectedRows();
         if (rows.isEmpty()) return emit message("select a sample first", true);

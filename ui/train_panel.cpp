@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "actions.h"
 #include "ign/session.h"
 #include "image_view.h"
 #include "loss_plot.h"
@@ -37,6 +38,22 @@ QString duration(double seconds) {
     const long s = long(seconds + 0.5);
     return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
                      : QString("%1:%2").arg(s / 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'));
+}
+
+// The form's defaults: the engine's (options.h), except where the studio deliberately differs. It trains
+// live on a desktop, beside the user's other work, so a first run must show something within a minute:
+// a narrower network (width 32, not 64), a smaller batch (64, not 256), a preview every 50 steps (not
+// 250) and a checkpoint every 250 (not 500).
+const ign::TrainOptions& studio_defaults() {
+    static const ign::TrainOptions defaults = [] {
+        ign::TrainOptions o;
+        o.model.width = 32;
+        o.settings.batch = 64;
+        o.preview_every = 50;
+        o.checkpoint_every = 250;
+        return o;
+    }();
+    return defaults;
 }
 
 // The engine's list of an option's values, for a combo box.
@@ -67,7 +84,7 @@ QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget*
 
 TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker) {
     TrainingWorker::registerTypes();
-    static const ign::TrainOptions defaults;  // the engine's defaults fill the form
+    const auto& defaults = studio_defaults();
 
     auto* form_box = new QGroupBox("Run", this);
     auto* form = new QFormLayout(form_box);
@@ -86,8 +103,8 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_preset = new QComboBox(this);
     m_preset->addItems(qt_list(ign::preset_names()));
     form->addRow("Preset", m_preset);
-    m_width = spin(4, 512, 32, this, "first-layer channels nf (preset: 64)");
-    m_latent = spin(8, 4096, 512, this, "bottleneck channels L");
+    m_width = spin(4, 512, defaults.model.width, this, "first-layer channels nf (preset: 64)");
+    m_latent = spin(8, 4096, defaults.model.latent, this, "bottleneck channels L");
     form->addRow("Width nf", m_width);
     form->addRow("Latent L", m_latent);
     m_norm = new QComboBox(this);
@@ -96,9 +113,9 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_noise = new QComboBox(this);
     m_noise->addItems(qt_list(ign::noise_names()));
     form->addRow("Noise", m_noise);
-    m_batch = spin(2, 4096, 64, this, "images per step");
-    m_steps = spin(1, 10'000'000, 1000, this, "total optimisation steps (with resume: the new total)");
-    m_seed = spin(0, 1'000'000'000, 0, this, "seed for initialisation, data order and noise");
+    m_batch = spin(2, 4096, defaults.settings.batch, this, "images per step");
+    m_steps = spin(1, 10'000'000, int(defaults.settings.steps), this, "total optimisation steps (with resume: the new total)");
+    m_seed = spin(0, 1'000'000'000, int(defaults.settings.seed), this, "seed for initialisation, data order and noise");
     form->addRow("Batch", m_batch);
     form->addRow("Steps", m_steps);
     form->addRow("Seed", m_seed);
@@ -112,8 +129,8 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     form->addRow("λ idempotence", m_lambda_idem);
     form->addRow("λ tightness", m_lambda_tight);
     form->addRow("Clamp a", m_clamp);
-    m_checkpoint_every = spin(0, 1'000'000, 250, this, "steps between checkpoints (0: only at the end)");
-    m_preview_every = spin(0, 1'000'000, 50, this, "steps between preview grids (0: never)");
+    m_checkpoint_every = spin(0, 1'000'000, int(defaults.checkpoint_every), this, "steps between checkpoints (0: only at the end)");
+    m_preview_every = spin(0, 1'000'000, int(defaults.preview_every), this, "steps between preview grids (0: never)");
     m_keep_checkpoints = new QCheckBox("keep each", this);
     m_keep_checkpoints->setToolTip("besides checkpoint.pt (always the latest), keep every saved checkpoint as checkpoint-<step>.pt, "
                                    "to evaluate them afterwards (ign eval) and pick a step");
@@ -154,18 +171,14 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     resume_row->addWidget(browse_resume);
     form->addRow("Resume from", resume_row);
 
-    m_start = new QAction(QIcon::fromTheme("media-playback-start"), "&Start training", this);
-    m_start->setShortcut(QKeySequence("Ctrl+T"));
-    m_pause = new QAction(QIcon::fromTheme("media-playback-pause"), "&Pause training", this);
+    m_start = make_action("train.start", this);
+    m_pause = make_action("train.pause", this);
     m_pause->setCheckable(true);
-    m_pause->setShortcut(QKeySequence("Ctrl+Shift+P"));
-    m_stop = new QAction(QIcon::fromTheme("media-playback-stop"), "St&op training", this);
-    m_stop->setShortcut(QKeySequence("Ctrl+Shift+T"));
+    m_stop = make_action("train.stop", this);
     connect(m_start, &QAction::triggered, this, &TrainPanel::start);
     connect(m_pause, &QAction::toggled, this, &TrainPanel::togglePause);
     connect(m_stop, &QAction::triggered, this, &TrainPanel::stop);
-    m_follow = new QAction(QIcon::fromTheme("folder-open"), "&Follow run folder…", this);
-    m_follow->setShortcut(QKeySequence("Ctrl+Shift+F"));
+    m_follow = make_action("train.follow", this);
     m_follow->setToolTip("watch a run that ign train writes (here, or on a server through a shared folder)");
     connect(m_follow, &QAction::triggered, this, &TrainPanel::chooseRunToFollow);
     auto* buttons = new QHBoxLayout;
@@ -543,21 +556,23 @@ void TrainPanel::saveSettings(QSettings& s) const {
 
 void TrainPanel::loadSettings(const QSettings& s) {
     const auto v = [&s](const char* key, const QVariant& fallback) { return s.value(QString("train/") + key, fallback); };
-    m_data->setCurrentText(v("data", "digits").toString());
-    m_preset->setCurrentText(v("preset", "mnist28").toString());
-    m_width->setValue(v("width", 32).toInt());
-    m_latent->setValue(v("latent", 512).toInt());
-    m_norm->setCurrentText(v("norm", "batch").toString());
-    m_noise->setCurrentText(v("noise", "gaussian").toString());
-    m_batch->setValue(v("batch", 64).toInt());
-    m_steps->setValue(v("steps", 1000).toInt());
-    m_seed->setValue(v("seed", 0).toInt());
-    m_lr->setValue(v("lr", 1e-4).toDouble());
-    m_preview_every->setValue(v("preview_every", 50).toInt());
-    m_checkpoint_every->setValue(v("checkpoint_every", 250).toInt());
-    m_keep_checkpoints->setChecked(v("keep_checkpoints", false).toBool());
+    const auto& d = studio_defaults();
+    const auto text = [](const std::string& value) { return QString::fromStdString(value); };
+    m_data->setCurrentText(v("data", text(d.settings.data)).toString());
+    m_preset->setCurrentText(v("preset", text(d.model.preset)).toString());
+    m_width->setValue(v("width", d.model.width).toInt());
+    m_latent->setValue(v("latent", d.model.latent).toInt());
+    m_norm->setCurrentText(v("norm", text(ign::to_string(d.model.norm))).toString());
+    m_noise->setCurrentText(v("noise", text(ign::to_string(d.noise))).toString());
+    m_batch->setValue(v("batch", d.settings.batch).toInt());
+    m_steps->setValue(v("steps", qlonglong(d.settings.steps)).toInt());
+    m_seed->setValue(v("seed", qulonglong(d.settings.seed)).toInt());
+    m_lr->setValue(v("lr", d.optimizer.lr).toDouble());
+    m_preview_every->setValue(v("preview_every", qlonglong(d.preview_every)).toInt());
+    m_checkpoint_every->setValue(v("checkpoint_every", qlonglong(d.checkpoint_every)).toInt());
+    m_keep_checkpoints->setChecked(v("keep_checkpoints", d.keep_checkpoints).toBool());
     m_device->setCurrentText(v("device", "auto").toString());
-    m_precision->setCurrentText(v("precision", "auto").toString());
+    m_precision->setCurrentText(v("precision", text(d.precision)).toString());
     m_out->setText(v("out", "").toString());
     m_plot->setSmoothing(v("smoothing", 0.6).toDouble());
 }

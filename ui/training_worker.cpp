@@ -46,9 +46,7 @@ void TrainingWorker::run(const ign::TrainRequest& request) {
         };
         callbacks.on_warning = [this](const std::string& message) { emit warning(QString::fromStdString(message)); };
         const auto result = session.run(callbacks, &m_cancel);
-        const char* status = result.status == ign::TrainStatus::Completed   ? "completed"
-                             : result.status == ign::TrainStatus::Cancelled ? "stopped"
-                                                                            : "diverged";
+        const auto status = QString::fromStdString(ign::to_string(result.status));
         emit finished(status, QString::fromStdString(result.message), QString::fromStdString(result.checkpoint_path));
     } catch (const std::exception& e) {
         emit finished("failed", QString::fromStdString(e.what()), {});

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -95,8 +96,9 @@ std::string CheckpointInfo::card() const {
         s << "  stage:      from step " << stage.from_step << ": " << stage.objective.to_string() << " lr=" << stage.lr << "\n";
     if (!history.empty()) {
         const auto& last = history.back();
-        s << "  last loss:  total " << last.total << "  reconstruction " << last.reconstruction << "  idempotence "
-          << last.idempotence << "  tightness " << last.tightness << "\n";
+        s << "  last loss:  total " << last.total;
+        for (const auto& term : last.terms) s << "  " << term.name << " " << term.value;
+        s << "\n";
     }
     return s.str();
 }
@@ -237,26 +239,49 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
 }
 
 void write_loss_csv(const std::string& path, const std::vector<LossRecord>& history) {
+    const auto names = history.empty() ? original_loss_term_names() : loss_term_names(history);
     std::ostringstream s;
     s.precision(9);
-    s << "step,wall_s,total,reconstruction,idempotence,tightness\n";
-    for (const auto& r : history)
-        s << r.step << ',' << r.wall_s << ',' << r.total << ',' << r.reconstruction << ',' << r.idempotence << ','
-          << r.tightness << '\n';
+    s << "step,wall_s,total";
+    for (const auto& name : names) s << ',' << name;
+    s << '\n';
+    for (const auto& r : history) {
+        s << r.step << ',' << r.wall_s << ',' << r.total;
+        for (const auto& name : names) s << ',' << r.term(name);
+        s << '\n';
+    }
     write_file_atomically(path, s.str());
 }
 
 namespace {
 
-torch::Tensor history_tensor(const std::vector<LossRecord>& records) {
-    auto history = torch::zeros({int64_t(records.size()), 6}, torch::kFloat64);
+// [N, 3 + terms]: step, wall_s, total, then the terms named by `names` (NaN where a record lacks one).
+torch::Tensor history_tensor(const std::vector<LossRecord>& records, const std::vector<std::string>& names) {
+    auto history = torch::zeros({int64_t(records.size()), 3 + int64_t(names.size())}, torch::kFloat64);
     auto h = history.accessor<double, 2>();
     for (size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
         h[i][0] = double(r.step); h[i][1] = r.wall_s; h[i][2] = r.total;
-        h[i][3] = r.reconstruction; h[i][4] = r.idempotence; h[i][5] = r.tightness;
+        for (size_t t = 0; t < names.size(); ++t) h[i][3 + int64_t(t)] = r.term(names[t]);
     }
     return history;
+}
+
+std::vector<LossRecord> history_records(const torch::Tensor& history, const std::vector<std::string>& names,
+                                        const std::string& path) {
+    const auto h = history.to(torch::kFloat64).contiguous();
+    if (h.dim() != 2 || (h.size(0) > 0 && h.size(1) != 3 + int64_t(names.size())))
+        throw CheckpointError(path + ": malformed loss history (expected step, wall time, total and " +
+                              std::to_string(names.size()) + " terms per row)");
+    std::vector<LossRecord> records;
+    const auto a = h.accessor<double, 2>();
+    for (int64_t i = 0; i < h.size(0); ++i) {
+        LossRecord r{int64_t(a[i][0]), a[i][1], a[i][2], {}};
+        for (size_t t = 0; t < names.size(); ++t)
+            if (!std::isnan(a[i][3 + int64_t(t)])) r.terms.push_back({names[t], a[i][3 + int64_t(t)]});
+        records.push_back(std::move(r));
+    }
+    return records;
 }
 
 }  // namespace
@@ -294,7 +319,8 @@ uint32_t checkpoint_checksum(IgnNet& model, const torch::Tensor& history) {
 
 void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet& model,
                      torch::optim::Optimizer* optimizer) {
-    const auto history = history_tensor(info.history);
+    const auto term_names = loss_term_names(info.history);
+    const auto history = history_tensor(info.history, term_names);
     json meta = {{"format", "ign-checkpoint"},
                  {"format_version", kCheckpointFormatVersion},
                  {"created_by", std::string("ign ") + kVersion},
@@ -306,6 +332,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                  {"noise", to_string(info.noise)},
                  {"step", info.step},
                  {"wall_time_s", info.wall_time_s},
+                 {"history_terms", term_names},
                  {"checksum_crc32", checkpoint_checksum(model, history)}};
     if (!info.stages.empty()) {
         json stages = json::array();
@@ -393,11 +420,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
         }
         torch::Tensor history;
         archive.read("history", history);
-        auto h = history.to(torch::kFloat64).contiguous();
-        if (h.dim() != 2 || (h.size(0) > 0 && h.size(1) != 6)) throw CheckpointError(path + ": malformed loss history");
-        auto a = h.accessor<double, 2>();
-        for (int64_t i = 0; i < h.size(0); ++i)
-            info.history.push_back({int64_t(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5]});
+        const auto term_names = info.format_version >= 3 ? meta.at("history_terms").get<std::vector<std::string>>()
+                                                         : original_loss_term_names();
+        info.history = history_records(history, term_names, path);
+        const auto h = history.to(torch::kFloat64);
 
         loaded.model = IgnNet(info.model);
         torch::serialize::InputArchive model_archive;

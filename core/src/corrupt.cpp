@@ -42,24 +42,14 @@ torch::Tensor map_images(const torch::Tensor& x, PerImage per_image) {
 
 }  // namespace
 
-std::string to_string(Corruption c) {
-    switch (c) {
-        case Corruption::Noise: return "noise";
-        case Corruption::Grayscale: return "gray";
-        case Corruption::SketchDodge: return "sketch";
-        case Corruption::SketchEdges: return "edges";
-        case Corruption::Occlude: return "occlude";
-    }
-    return "?";
-}
+std::string to_string(Corruption c) { return corruption_names().at(size_t(c)); }
 
 Corruption corruption_from_string(const std::string& text) {
-    if (text == "noise") return Corruption::Noise;
-    if (text == "gray" || text == "grayscale") return Corruption::Grayscale;
-    if (text == "sketch") return Corruption::SketchDodge;
-    if (text == "edges") return Corruption::SketchEdges;
-    if (text == "occlude") return Corruption::Occlude;
-    throw std::invalid_argument("unknown corruption '" + text + "' (expected noise, gray, sketch, edges or occlude)");
+    const auto& names = corruption_names();
+    for (size_t i = 0; i < names.size(); ++i)
+        if (names[i] == text) return Corruption(i);
+    if (text == "grayscale") return Corruption::Grayscale;  // the long name, accepted too
+    throw std::invalid_argument("unknown corruption '" + text + "' (expected " + listed(names) + ")");
 }
 
 torch::Tensor add_gaussian_noise(const torch::Tensor& x, double sigma, at::Generator& generator) {

@@ -60,7 +60,7 @@ void validate(const ModelOptions& o) {
     if (!problem.str().empty()) throw std::invalid_argument("model options: " + problem.str());
 }
 
-// 1x28x28 -> 14 -> 7 -> 4 -> 1x1 bottleneck, and back (docs/ign-method.md, mnist28).
+// 1x28x28 -> 14 -> 7 -> 4 -> 1x1 bottleneck, and back (docs/method.md, mnist28).
 void build_mnist28(const ModelOptions& o, nn::Sequential& enc, nn::Sequential& dec) {
     const int nf = o.width;
     enc->push_back(conv(o.channels, nf, 4, 2, 1));

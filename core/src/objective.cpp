@@ -1,5 +1,7 @@
 #include "ign/objective.h"
 
+#include <stdexcept>
+
 namespace ign {
 namespace {
 
@@ -35,7 +37,7 @@ LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
     const auto as_float = [](const torch::Tensor& t) {
         return t.scalar_type() == torch::kBFloat16 || t.scalar_type() == torch::kHalf ? t.to(torch::kFloat) : t;
     };
-    // Separate calls: with BatchNorm each batch gets its own statistics (docs/ign-method.md).
+    // Separate calls: with BatchNorm each batch gets its own statistics (docs/method.md).
     const auto fx = as_float(m_model->forward(x));
     const auto fz_net = m_model->forward(z);
     const auto fz = as_float(fz_net);
@@ -50,15 +52,26 @@ LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
     const auto tight = clamp_tightness(tight_raw, clamp_reference, m_options.tight_clamp_a, m_options.eps);
 
     LossTerms terms;
-    terms.reconstruction = rec.mean();
-    terms.idempotence = idem;
-    terms.tightness = tight.mean();
-    terms.total = m_options.lambda_rec * terms.reconstruction + m_options.lambda_idem * terms.idempotence +
-                  m_options.lambda_tight * terms.tightness;
-    terms.reconstruction = terms.reconstruction.detach();
-    terms.idempotence = terms.idempotence.detach();
-    terms.tightness = terms.tightness.detach();
+    terms.terms = {{"reconstruction", m_options.lambda_rec, rec.mean()},
+                   {"idempotence", m_options.lambda_idem, idem},
+                   {"tightness", m_options.lambda_tight, tight.mean()}};
+    for (const auto& added : m_added) terms.terms.push_back({added.name, added.weight, added.term({x, z, fx, fz})});
+    for (auto& term : terms.terms) {
+        const auto weighted = term.weight * term.value;
+        terms.total = terms.total.defined() ? terms.total + weighted : weighted;
+        term.value = term.value.detach();
+    }
     return terms;
+}
+
+void Objective::add_term(const std::string& name, double weight, TermFunction term) {
+    m_added.push_back({name, weight, std::move(term)});
+}
+
+const torch::Tensor& LossTerms::value(const std::string& name) const {
+    for (const auto& term : terms)
+        if (term.name == name) return term.value;
+    throw std::out_of_range("the objective has no loss term '" + name + "'");
 }
 
 }  // namespace ign

@@ -1,20 +1,21 @@
 #include "ign/options.h"
 
+#include <algorithm>
+#include <cmath>
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 namespace ign {
 
-namespace {
-
-// "a, b or c" for error messages.
 std::string listed(const std::vector<std::string>& names) {
     std::string text;
     for (size_t i = 0; i < names.size(); ++i)
         text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
     return text;
 }
+
+namespace {
 
 // The enum values in the order of their names' list.
 constexpr Norm kNorms[] = {Norm::Batch, Norm::Group, Norm::None};
@@ -42,6 +43,11 @@ const std::vector<std::string>& precision_names() {
     return names;
 }
 
+const std::vector<std::string>& corruption_names() {
+    static const std::vector<std::string> names{"noise", "gray", "sketch", "edges", "occlude"};
+    return names;
+}
+
 std::string to_string(Norm norm) { return norm_names().at(size_t(norm)); }
 
 Norm norm_from_string(const std::string& text) {
@@ -58,12 +64,40 @@ NoiseKind noise_kind_from_string(const std::string& text) {
     throw std::invalid_argument("unknown noise '" + text + "' (expected " + listed(noise_names()) + ")");
 }
 
+std::string to_string(TrainStatus status) {
+    switch (status) {
+        case TrainStatus::Completed: return "completed";
+        case TrainStatus::Cancelled: return "cancelled";
+        case TrainStatus::Diverged: return "diverged";
+    }
+    return "?";
+}
+
 std::string to_string(NormMode mode) { return mode == NormMode::Eval ? "eval" : "train"; }
 
 NormMode norm_mode_from_string(const std::string& text) {
     if (text == "eval") return NormMode::Eval;
     if (text == "train") return NormMode::Train;
     throw std::invalid_argument("unknown normalisation mode '" + text + "' (expected eval or train)");
+}
+
+double LossRecord::term(const std::string& name) const {
+    for (const auto& t : terms)
+        if (t.name == name) return t.value;
+    return std::nan("");
+}
+
+std::vector<std::string> loss_term_names(const std::vector<LossRecord>& history) {
+    std::vector<std::string> names;
+    for (const auto& record : history)
+        for (const auto& term : record.terms)
+            if (std::find(names.begin(), names.end(), term.name) == names.end()) names.push_back(term.name);
+    return names;
+}
+
+const std::vector<std::string>& original_loss_term_names() {
+    static const std::vector<std::string> names{"reconstruction", "idempotence", "tightness"};
+    return names;
 }
 
 std::string ModelOptions::to_string() const {

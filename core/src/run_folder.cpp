@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,22 +53,43 @@ RunStatus read_run_status(const std::string& path) {
     }
 }
 
+namespace {
+
+std::vector<std::string> split_commas(const std::string& line) {
+    std::vector<std::string> fields;
+    std::istringstream in(line);
+    for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.emplace_back();
+    return fields;
+}
+
+}  // namespace
+
 std::vector<LossRecord> read_loss_csv(const std::string& path) {
     std::istringstream in(read_text(path));
     std::string line;
-    if (!std::getline(in, line) || line.rfind("step,wall_s,total,reconstruction,idempotence,tightness", 0) != 0)
-        throw DataError(path + ": not a losses.csv (expected the header step,wall_s,total,reconstruction,idempotence,tightness)");
+    std::getline(in, line);
+    const auto columns = split_commas(line);
+    if (columns.size() < 3 || columns[0] != "step" || columns[1] != "wall_s" || columns[2] != "total")
+        throw DataError(path + ": not a losses.csv (expected a header step,wall_s,total then one column per loss term)");
     std::vector<LossRecord> records;
     for (int number = 2; std::getline(in, line); ++number) {
         if (line.empty()) continue;
-        LossRecord r;
-        char c[5];
-        std::istringstream fields(line);
-        if (!(fields >> r.step >> c[0] >> r.wall_s >> c[1] >> r.total >> c[2] >> r.reconstruction >> c[3] >>
-              r.idempotence >> c[4] >> r.tightness) ||
-            std::string(c, 5) != ",,,,,")
-            throw DataError(path + ": line " + std::to_string(number) + " is not six comma-separated numbers");
-        records.push_back(r);
+        const auto fields = split_commas(line);
+        std::vector<double> numbers;
+        for (const auto& field : fields) {
+            char* end = nullptr;
+            const double value = std::strtod(field.c_str(), &end);
+            if (field.empty() || *end != '\0') break;
+            numbers.push_back(value);
+        }
+        if (fields.size() != columns.size() || numbers.size() != columns.size())
+            throw DataError(path + ": line " + std::to_string(number) + " is not " + std::to_string(columns.size()) +
+                            " comma-separated numbers");
+        LossRecord r{int64_t(numbers[0]), numbers[1], numbers[2], {}};
+        for (size_t c = 3; c < columns.size(); ++c)
+            if (!std::isnan(numbers[c])) r.terms.push_back({columns[c], numbers[c]});
+        records.push_back(std::move(r));
     }
     return records;
 }

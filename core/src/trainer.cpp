@@ -32,16 +32,20 @@ uint64_t mix(uint64_t seed, uint64_t stream, uint64_t index) {
 
 std::string nonfinite_terms(const LossRecord& r) {
     std::ostringstream s;
-    const std::pair<const char*, double> terms[] = {{"reconstruction", r.reconstruction},
-                                                    {"idempotence", r.idempotence},
-                                                    {"tightness", r.tightness}};
     bool first = true;
-    for (const auto& [name, value] : terms)
-        if (!std::isfinite(value)) {
-            s << (first ? "" : ", ") << name << " = " << value;
+    for (const auto& term : r.terms)
+        if (!std::isfinite(term.value)) {
+            s << (first ? "" : ", ") << term.name << " = " << term.value;
             first = false;
         }
     return first ? "total = " + std::to_string(r.total) : s.str();
+}
+
+// Building a network draws its initial weights from LibTorch's global generator: one trainer at a time
+// (ranks run as threads in the tests), so the seed alone decides the weights.
+std::mutex& global_generator_mutex() {
+    static std::mutex mutex;
+    return mutex;
 }
 
 }  // namespace
@@ -97,10 +101,7 @@ void Trainer::prepare() {
         m_info.train.steps = target_steps;
     } else {
         {
-            // Initialisation draws from the global generator: one trainer at a time (ranks run as
-            // threads in the tests), so the seed alone decides the weights.
-            static std::mutex init_mutex;
-            std::lock_guard<std::mutex> lock(init_mutex);
+            std::lock_guard<std::mutex> lock(global_generator_mutex());
             torch::manual_seed(m_options.settings.seed);
             m_model = IgnNet(m_options.model);
         }
@@ -127,6 +128,10 @@ void Trainer::prepare() {
         // One GPU per rank on a host with several (ranks numbered host by host, as torchrun numbers them).
         m_options.device = "cuda:" + std::to_string(m_options.distributed.rank % int(torch::cuda::device_count()));
     m_model->to(torch::Device(m_options.device));
+    {
+        std::lock_guard<std::mutex> lock(global_generator_mutex());  // the frozen copy is built (and drawn) too
+        m_objective = std::make_unique<Objective>(m_model, m_options.objective);  // after the move: the copy follows
+    }
     for (auto& state : m_optimizer->state())  // restored optimizer state follows the model
         for (auto& t : {&static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg(),
                         &static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg_sq()})
@@ -158,6 +163,10 @@ void Trainer::prepare() {
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::add_loss_term(const std::string& name, double weight, TermFunction term) {
+    m_objective->add_term(name, weight, std::move(term));
+}
 
 std::string Trainer::settings_summary() const {
     const auto& m = m_options.model;
@@ -227,7 +236,7 @@ void Trainer::save(torch::optim::Adam& optimizer) {
 TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
     using clock = std::chrono::steady_clock;
     auto& optimizer = *m_optimizer;
-    Objective objective(m_model, m_options.objective);
+    auto& objective = *m_objective;
     m_model->train();
     const int64_t total = m_info.train.steps;
     const int64_t batch = m_options.settings.batch;
@@ -275,11 +284,12 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
             }
             optimizer.zero_grad();
             terms.total.backward();
-            // One number per loss term, and a vote to stop (a cancel on any process stops all after this step).
-            auto losses = torch::stack({terms.total.detach().to(torch::kFloat), terms.reconstruction.to(torch::kFloat),
-                                        terms.idempotence.to(torch::kFloat), terms.tightness.to(torch::kFloat),
-                                        torch::full({}, cancel && cancel->load() ? 1.0f : 0.0f,
-                                                    terms.total.options().dtype(torch::kFloat))});
+            // The total, one number per loss term, and a vote to stop (a cancel on any process stops all
+            // after this step).
+            std::vector<torch::Tensor> numbers{terms.total.detach().to(torch::kFloat)};
+            for (const auto& term : terms.terms) numbers.push_back(term.value.to(torch::kFloat));
+            numbers.push_back(torch::full({}, cancel && cancel->load() ? 1.0f : 0.0f, terms.total.options().dtype(torch::kFloat)));
+            auto losses = torch::stack(numbers);
             if (m_sync) {
                 std::vector<torch::Tensor> shared;
                 for (const auto& p : m_model->parameters()) shared.push_back(p.grad());
@@ -291,10 +301,9 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
             LossRecord record;
             record.step = step + 1;
             record.total = loss_values[0].item<double>();
-            record.reconstruction = loss_values[1].item<double>();
-            record.idempotence = loss_values[2].item<double>();
-            record.tightness = loss_values[3].item<double>();
-            const bool stop_voted = loss_values[4].item<double>() > 0;
+            for (size_t i = 0; i < terms.terms.size(); ++i)
+                record.terms.push_back({terms.terms[i].name, loss_values[int64_t(i) + 1].item<double>()});
+            const bool stop_voted = loss_values[-1].item<double>() > 0;
             if (!std::isfinite(record.total)) {
                 result.status = TrainStatus::Diverged;
                 std::ostringstream s;
@@ -398,9 +407,7 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
         result.message = "training cancelled at step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
     else if (result.status == TrainStatus::Completed)
         result.message = "trained to step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
-    auto final_status = status_now(result.status == TrainStatus::Completed   ? "completed"
-                                   : result.status == TrainStatus::Cancelled ? "cancelled"
-                                                                             : "diverged");
+    auto final_status = status_now(to_string(result.status));
     final_status.message = result.message;
     publish(final_status, callbacks);
     return result;

@@ -15,8 +15,9 @@
 
 namespace ign {
 
-// 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load.
-constexpr int kCheckpointFormatVersion = 2;
+// 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load. 3: the loss
+// history's term columns are named in the metadata ("history_terms"); 1 and 2 hold the original three.
+constexpr int kCheckpointFormatVersion = 3;
 
 struct CheckpointInfo {
     int format_version = kCheckpointFormatVersion;

@@ -3,11 +3,13 @@
 // All take and return [N, C, H, W] in [-1, 1].
 #include <torch/torch.h>
 
+#include "ign/options.h"
+
 #include <string>
 
 namespace ign {
 
-enum class Corruption { Noise, Grayscale, SketchDodge, SketchEdges, Occlude };
+enum class Corruption { Noise, Grayscale, SketchDodge, SketchEdges, Occlude };  // in the order of corruption_names()
 std::string to_string(Corruption c);
 Corruption corruption_from_string(const std::string& text);  // noise|gray|sketch|edges|occlude
 

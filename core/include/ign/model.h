@@ -1,6 +1,6 @@
 #pragma once
 // The network f: image -> image. An encoder down to a 1x1 bottleneck of `latent` channels and a
-// decoder back up, in the layouts of docs/ign-method.md (mnist28, dcgan).
+// decoder back up, in the layouts of docs/method.md (mnist28, dcgan).
 #include <torch/torch.h>
 
 #include <functional>

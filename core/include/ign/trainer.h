@@ -10,6 +10,7 @@
 #include "ign/checkpoint.h"
 #include "ign/data.h"
 #include "ign/distributed.h"
+#include "ign/objective.h"
 #include "ign/options.h"
 #include "ign/run_folder.h"
 
@@ -38,6 +39,9 @@ public:
     // EngineError naming the step and the run's settings when LibTorch fails inside a step.
 
     TrainResult run(const TrainCallbacks& callbacks = {}, const std::atomic<bool>* cancel = nullptr);
+
+    // A term added to the objective for this run (Objective::add_term), before run().
+    void add_loss_term(const std::string& name, double weight, TermFunction term);
 
     IgnNet model() const { return m_model; }
     const CheckpointInfo& info() const { return m_info; }
@@ -70,6 +74,7 @@ private:
     int64_t m_cached_epoch = -1;
     torch::Tensor m_epoch_order;
     std::unique_ptr<ProcessGroupSync> m_sync;  // null: one process
+    std::unique_ptr<Objective> m_objective;
 };
 
 // A request resolved: steps, data, output folder (empty: runs/<preset>-<data>, or the checkpoint's

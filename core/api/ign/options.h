@@ -14,6 +14,9 @@ const std::vector<std::string>& preset_names();     // mnist28, dcgan64
 const std::vector<std::string>& norm_names();       // batch, group, none
 const std::vector<std::string>& noise_names();      // gaussian, spectral
 const std::vector<std::string>& precision_names();  // auto, fp32, bf16 (precision.h resolves auto)
+const std::vector<std::string>& corruption_names(); // noise, gray, sketch, edges, occlude (corrupt.h)
+// "a, b or c", for messages that list the values.
+std::string listed(const std::vector<std::string>& names);
 
 enum class Norm { Batch, Group, None };         // in the order of norm_names()
 enum class NoiseKind { Gaussian, Spectral };   // in the order of noise_names()
@@ -34,10 +37,10 @@ struct ModelOptions {
     std::string to_string() const;
 };
 
-// Presets exactly as in docs/ign-method.md. Throws std::invalid_argument for an unknown name.
+// Presets exactly as in docs/method.md. Throws std::invalid_argument for an unknown name.
 ModelOptions preset_options(const std::string& name);
 
-// The objective of docs/ign-method.md.
+// The objective of docs/method.md.
 struct ObjectiveOptions {
     double lambda_rec = 20.0;
     double lambda_idem = 20.0;
@@ -63,10 +66,27 @@ NormMode norm_mode_from_string(const std::string& text);
 
 // ---- training: what a run is asked to do and what it reports (torch-free, so the UI can hold them)
 
+// One term of the objective at one step. The objective (objective.h) decides which terms there are; the
+// CSV, the checkpoint's history, the progress line, the card and the plot show whatever it lists.
+struct LossTerm {
+    std::string name;  // "reconstruction", "idempotence", "tightness", ...
+    double value = 0;  // unweighted
+};
+
 struct LossRecord {
     int64_t step = 0;  // 1-based: the record of the step-th optimisation step
-    double wall_s = 0, total = 0, reconstruction = 0, idempotence = 0, tightness = 0;
+    double wall_s = 0;
+    double total = 0;             // the weighted sum that was minimised
+    std::vector<LossTerm> terms;  // in the objective's order
+    // The value of the term `name`; NaN when this record has no such term.
+    double term(const std::string& name) const;
 };
+
+// The names of the terms a history holds, in order of first appearance (the columns of losses.csv and of
+// the checkpoint's history; the plot's series).
+std::vector<std::string> loss_term_names(const std::vector<LossRecord>& history);
+// The terms every checkpoint of format 1 and 2 and every older losses.csv holds, in their column order.
+const std::vector<std::string>& original_loss_term_names();
 
 // What a training run was asked to do (kept so that a resume continues the same run).
 struct TrainSettings {
@@ -128,6 +148,8 @@ struct TrainProgress {
 };
 
 enum class TrainStatus { Completed, Cancelled, Diverged };
+// "completed", "cancelled", "diverged": the word status.json, the log and the studio use.
+std::string to_string(TrainStatus status);
 
 struct TrainResult {
     TrainStatus status = TrainStatus::Completed;

@@ -1,0 +1,57 @@
+#pragma once
+// What every `ign` command shares: exit codes, the common options (threads, logging, device), loading a
+// model by path or bundled name, and the table of commands main() registers.
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "ign/checkpoint.h"
+#include "ign/inference.h"
+
+namespace ign_cli {
+
+constexpr const char* kModelHelp = "checkpoint file, or the name of a bundled model (digits, fashion, emoji)";
+
+// Exit codes (also in the README).
+enum Exit { kOk = 0, kError = 1, kUsage = 2, kBadInput = 3, kDiverged = 4, kCancelled = 130 };
+
+struct Common {
+    int threads = 0;
+    std::string log_level = "info";
+    std::string log_file;
+    std::string device = "auto";  // commands that run the network
+};
+
+void add_device(CLI::App* cmd, Common& c);
+void add_common(CLI::App* cmd, Common& c);
+// Logging and threads as the options say.
+void apply_common(const Common& c);
+
+struct Loaded {
+    ign::CheckpointInfo info;
+    ign::IgnNet model{nullptr};
+};
+
+// A checkpoint path, or the name of a bundled model ("digits") when no such file exists.
+std::string resolve_model(const std::string& path_or_name);
+// --device resolved; a GPU asked for but missing is said in the log.
+std::string device_for(const Common& common);
+// Loads onto the CPU, then moves the model to the device asked for.
+Loaded load(const std::string& path_or_name, const Common& common);
+ign::InferenceOptions inference_options(const std::string& norm_mode);
+void add_norm_mode(CLI::App* cmd, std::string& norm_mode);
+
+// What a command's registration gets: where to put its exit code, and the command line (for the ranks
+// `ign train --nproc` starts).
+struct CommandContext {
+    int rc = kOk;
+    std::vector<std::string> argv;  // after the program name
+};
+
+// One file per command in app/commands/: each adds its subcommand (options and the call of its run
+// function) to `app`. main() walks this list.
+using AddCommand = void (*)(CLI::App& app, CommandContext& context);
+const std::vector<AddCommand>& commands();
+
+}  // namespace ign_cli
