@@ -9,4 +9,7 @@ cmake --build build-asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:fast_unwind_on_malloc=0
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-asan -L unit --output-on-failure "$@"
+# test_combinations is left out here: its 36 rows start `ign` 72 times and train 108 times, past ctest's
+# 10 minutes under the sanitizers (measured: timed out at 600 s); the code it drives runs under them in
+# test_trainer, test_distributed and test_inference.
+ctest --test-dir build-asan -L unit -E test_combinations --output-on-failure "$@"
