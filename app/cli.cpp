@@ -71,6 +71,27 @@ ign::InferenceOptions inference_options(const std::string& norm_mode) {
     return {ign::norm_mode_from_string(norm_mode)};
 }
 
+void add_model_argument(CLI::App* command, std::string& checkpoint) {
+    command->add_option("checkpoint", checkpoint, kModelHelp)->required();
+}
+
+void add_k(CLI::App* command, int& k) {
+    command->add_option("-k", k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
+}
+
+void add_count(CLI::App* command, int& count, int most, const std::string& what) {
+    command->add_option("--count,-n", count, "number of " + what)->check(CLI::Range(1, most))->capture_default_str();
+}
+
+void add_seed(CLI::App* command, uint64_t& seed, const std::string& what) {
+    command->add_option("--seed", seed, "seed of " + what)->capture_default_str();
+}
+
+void add_image_output(CLI::App* command, std::string& out, int& zoom, const std::string& what) {
+    command->add_option("--out,-o", out, what)->capture_default_str();
+    command->add_option("--zoom", zoom, "enlarge pixels this many times")->check(CLI::Range(1, 32))->capture_default_str();
+}
+
 void add_norm_mode(CLI::App* cmd, std::string& norm_mode) {
     cmd->add_option("--norm-mode", norm_mode,
                     "normalisation at inference: train (batch statistics; default, better samples with BatchNorm) or eval (running statistics)")

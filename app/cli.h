@@ -54,4 +54,34 @@ struct CommandContext {
 using AddCommand = void (*)(CLI::App& app, CommandContext& context);
 const std::vector<AddCommand>& commands();
 
+// A subcommand with the options every command has (--threads, --log-level, --log-file); when chosen,
+// `run(args)` runs and its exit code becomes the program's. `args` is the command's options struct, a
+// static of its add_<name>_command (it must outlive parsing).
+template <class Args>
+CLI::App* add_command(CLI::App& app, CommandContext& context, const char* name, const char* description, Args& args,
+                      int (*run)(const Args&)) {
+    auto* command = app.add_subcommand(name, description);
+    add_common(command, args.common);
+    command->callback([&args, &context, run] { context.rc = run(args); });
+    return command;
+}
+// The same for a command that runs a network: with --device.
+template <class Args>
+CLI::App* add_network_command(CLI::App& app, CommandContext& context, const char* name, const char* description,
+                              Args& args, int (*run)(const Args&)) {
+    auto* command = add_command(app, context, name, description, args, run);
+    add_device(command, args.common);
+    return command;
+}
+// The required first argument of the commands that use a model: a checkpoint file or a bundled model's name.
+void add_model_argument(CLI::App* command, std::string& checkpoint);
+// Options several commands share, with one spelling, range and help each:
+// -k, how many times f is applied (1..64);
+void add_k(CLI::App* command, int& k);
+// --count/-n, how many `what` (1..most); --seed, the seed of `what`.
+void add_count(CLI::App* command, int& count, int most, const std::string& what);
+void add_seed(CLI::App* command, uint64_t& seed, const std::string& what);
+// --out/-o (`what` is written there) and --zoom 1..32: the options of every command that writes images.
+void add_image_output(CLI::App* command, std::string& out, int& zoom, const std::string& what);
+
 }  // namespace ign_cli

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <thread>
 
+#include "ign/fast_forward.h"
 #include "ign/model.h"
 #include "ign/onednn_forward.h"
 #include "ign/precision.h"
@@ -73,18 +74,18 @@ private slots:
         fast->to(type);
         plain->to(type);
         copy_state_in_place(*fast, *plain);
-        fast->subpixel_deconv = true;
-        plain->subpixel_deconv = false;
+        fast->fast_paths = true;
+        plain->fast_paths = false;
         const double output_tolerance = doublePrecision ? 1e-9 : 1e-5;
         // one image (matrix-vector path) in eval mode
         fast->eval();
         plain->eval();
         auto one = torch::randn({1, o.channels, o.image_size, o.image_size}, type);
-        QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < output_tolerance);
+        QVERIFY((run_network(*fast, one) - plain->forward(one)).abs().max().item<double>() < output_tolerance);
         fast->train();
         plain->train();
         auto x = torch::randn({4, o.channels, o.image_size, o.image_size}, type);
-        auto yf = fast->forward(x), yp = plain->forward(x);
+        auto yf = run_network(*fast, x), yp = plain->forward(x);
         QVERIFY2((yf - yp).abs().max().item<double>() < output_tolerance, qPrintable(QString::number((yf - yp).abs().max().item<double>())));
         if (!doublePrecision) return;
         (yf * yf).sum().backward();
@@ -103,13 +104,13 @@ private slots:
         auto o = testing::tiny_model();
         IgnNet fast(o), plain(o);
         copy_state_in_place(*fast, *plain);
-        plain->subpixel_deconv = false;
+        plain->fast_paths = false;
         std::vector<torch::Tensor> before;
         for (const auto& b : fast->buffers()) before.push_back(b.clone());
         torch::InferenceMode guard;
         for (const int64_t batch : {1, 5}) {
             const auto x = torch::randn({batch, 1, 28, 28});
-            QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
+            QVERIFY((run_network(*fast, x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
         }
         const auto after = fast->buffers();
         for (size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(before[i], after[i]));
@@ -119,7 +120,7 @@ private slots:
     void inferenceCacheFollowsWeightUpdates() {
         auto o = testing::tiny_model();
         IgnNet fast(o), plain(o);
-        plain->subpixel_deconv = false;
+        plain->fast_paths = false;
         fast->eval();
         plain->eval();
         const auto x = torch::randn({2, 1, 28, 28});
@@ -127,10 +128,10 @@ private slots:
             copy_state_in_place(*fast, *plain);
             {
                 torch::InferenceMode guard;
-                QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
-                QVERIFY((fast->forward(x) - plain->forward(x)).abs().max().item<double>() < 1e-5);  // cached
+                QVERIFY((run_network(*fast, x) - plain->forward(x)).abs().max().item<double>() < 1e-5);
+                QVERIFY((run_network(*fast, x) - plain->forward(x)).abs().max().item<double>() < 1e-5);  // cached
                 const auto one = x.slice(0, 0, 1);  // single-image inference path
-                QVERIFY((fast->forward(one) - plain->forward(one)).abs().max().item<double>() < 1e-5);
+                QVERIFY((run_network(*fast, one) - plain->forward(one)).abs().max().item<double>() < 1e-5);
             }
             torch::NoGradGuard no_grad;
             for (auto& p : fast->parameters()) p.add_(torch::randn_like(p) * 0.05);  // as an optimizer step would
@@ -165,7 +166,7 @@ private slots:
             for (auto& b : fast->buffers()) if (b.dim() == 1) b.copy_(torch::rand_like(b) + 0.5);  // (uniform_ draws a false -Wmaybe-uninitialized under ASan)
         }
         copy_state_in_place(*fast, *plain);
-        plain->subpixel_deconv = false;
+        plain->fast_paths = false;
         fast->train(trainMode);
         plain->train(trainMode);
         std::vector<torch::Tensor> before;
@@ -174,7 +175,7 @@ private slots:
         for (const int64_t batch : {1, 5}) {
             const auto x = torch::randn({batch, o.channels, o.image_size, o.image_size});
             QCOMPARE(OneDnnForward::applies(*fast, x), o.norm != Norm::Group);
-            const double err = (fast->forward(x) - plain->forward(x)).abs().max().item<double>();
+            const double err = (run_network(*fast, x) - plain->forward(x)).abs().max().item<double>();
             QVERIFY2(err < 1e-5, qPrintable(QString("batch %1: %2").arg(batch).arg(err)));
         }
         const auto after = fast->buffers();
@@ -200,14 +201,14 @@ private slots:
         auto o = testing::tiny_model();
         IgnNet fast(o), plain(o);
         copy_state_in_place(*fast, *plain);
-        plain->subpixel_deconv = false;
+        plain->fast_paths = false;
         torch::InferenceMode guard;
         const auto many = torch::randn({12000, 1, 28, 28});  // > 256 MB of buffers at width 8
-        const double err = (fast->forward(many) - plain->forward(many)).abs().max().item<double>();
+        const double err = (run_network(*fast, many) - plain->forward(many)).abs().max().item<double>();
         QVERIFY2(err < 1e-5, qPrintable(QString::number(err)));
-        QCOMPARE(fast->onednn().cached_plans(), size_t(0));
-        for (int64_t batch = 1; batch <= 6; ++batch) fast->forward(torch::randn({batch, 1, 28, 28}));
-        QCOMPARE(fast->onednn().cached_plans(), size_t(4));
+        QCOMPARE(fast->fast_forward->onednn().cached_plans(), size_t(0));
+        for (int64_t batch = 1; batch <= 6; ++batch) run_network(*fast, torch::randn({batch, 1, 28, 28}));
+        QCOMPARE(fast->fast_forward->onednn().cached_plans(), size_t(4));
     }
 
     // Several threads (the studio's live projection and a sample grid) share one model.
@@ -215,7 +216,7 @@ private slots:
         auto o = testing::tiny_model();
         IgnNet fast(o), plain(o);
         copy_state_in_place(*fast, *plain);
-        plain->subpixel_deconv = false;
+        plain->fast_paths = false;
         std::vector<torch::Tensor> inputs, expected;
         {
             torch::InferenceMode guard;
@@ -231,7 +232,7 @@ private slots:
                 torch::InferenceMode guard;
                 for (int round = 0; round < 20; ++round) {
                     const size_t i = size_t(t + round) % inputs.size();
-                    if ((fast->forward(inputs[i]) - expected[i]).abs().max().item<double>() > 1e-5) ++wrong;
+                    if ((run_network(*fast, inputs[i]) - expected[i]).abs().max().item<double>() > 1e-5) ++wrong;
                 }
             });
         for (auto& thread : threads) thread.join();
@@ -243,8 +244,8 @@ private slots:
         IgnNet off(testing::tiny_model());
         set_fast_paths(true);
         IgnNet on(testing::tiny_model());
-        QVERIFY(!off->subpixel_deconv);
-        QVERIFY(on->subpixel_deconv);
+        QVERIFY(!off->fast_paths);
+        QVERIFY(on->fast_paths);
     }
 };
 

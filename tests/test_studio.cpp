@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QImageReader>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
@@ -18,6 +19,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QToolBar>
 #include <QtTest/QtTest>
 #include <fstream>
 #include <random>
@@ -31,6 +33,7 @@
 #include "latest_task.h"
 #include "loss_plot.h"
 #include "main_window.h"
+#include "panel.h"
 #include "project_panel.h"
 #include "sample_panel.h"
 #include "sketch_canvas.h"
@@ -53,9 +56,44 @@ void drop_urls(QWidget* target, const QList<QUrl>& urls) {
     delete mime;
 }
 
+// The names of this process's threads, as top -H and gdb show them.
+QStringList thread_names() {
+    QStringList names;
+    for (const auto& task : QDir("/proc/self/task").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm("/proc/self/task/" + task + "/comm");
+        if (comm.open(QIODevice::ReadOnly)) names << QString::fromUtf8(comm.readAll()).trimmed();
+    }
+    return names;
+}
+
 bool same(const QImage& a, const QImage& b) { return a.convertToFormat(QImage::Format_RGB32) == b.convertToFormat(QImage::Format_RGB32); }
 
 }  // namespace
+
+// A panel that exists only in this test, registered through panel_factories() as a new panel would be:
+// it must get a tab, its menu, the model, export, a screenshot, settings and a say on closing.
+class ProbePanel : public Panel {
+    Q_OBJECT
+public:
+    explicit ProbePanel(QWidget* parent) : Panel(parent), m_action(new QAction("Probe &something", this)) {}
+    QString name() const override { return "probe"; }
+    QString title() const override { return "Pro&be"; }
+    void setModel(std::shared_ptr<ign::ModelSession> model) override { m_model = std::move(model); }
+    QList<QAction*> menuActions() const override { return {m_action}; }
+    QList<QAction*> toolbarActions() const override { return {m_action}; }
+    QString saveCurrent(const QString& path) const override {
+        QImage image(4, 4, QImage::Format_RGB32);
+        image.fill(Qt::red);
+        return image.save(path) ? QString() : "cannot write " + path;
+    }
+    void saveSettings(QSettings& settings) const override { settings.setValue("probe/saved", true); }
+    void loadSettings(const QSettings& settings) override { m_loaded = settings.value("probe/saved", false).toBool(); }
+    bool prepareToClose(bool) override { return m_may_close; }
+
+    QAction* m_action;
+    std::shared_ptr<ign::ModelSession> m_model;
+    bool m_loaded = false, m_may_close = true;
+};
 
 class TestStudio : public QObject {
     Q_OBJECT
@@ -457,6 +495,7 @@ private slots:
         probe.start();
         train->start();
         QVERIFY(train->isRunning());
+        QVERIFY2(thread_names().contains("ign-training"), qPrintable(thread_names().join(", ")));  // owned and named
         QVERIFY(finished.wait(120000));
         probe.stop();
         QCOMPARE(train->lossPlot()->pointCount(0), 40);
@@ -650,7 +689,7 @@ private slots:
     }
 
     void latestTaskDropsStaleResults() {
-        LatestTask task;
+        LatestTask task("ign-test-task");
         QStringList applied;
         for (int i = 0; i < 5; ++i)
             task.submit([i, &applied]() -> LatestTask::Apply {
@@ -659,11 +698,51 @@ private slots:
             });
         task.waitForIdle();
         QCOMPARE(applied, QStringList{"4"});  // 0 ran but was stale, 1..3 never ran
+        QVERIFY2(thread_names().contains("ign-test-task"), qPrintable(thread_names().join(", ")));  // its own thread
         QSignalSpy failed(&task, &LatestTask::failed);
         task.submit([]() -> LatestTask::Apply { throw std::runtime_error("model exploded"); });
         task.waitForIdle();
         QCOMPARE(failed.count(), 1);
         QCOMPARE(failed.front().at(1).toString(), QString("model exploded"));
+    }
+    // Panels as units: a fifth panel added to the list only (no change to MainWindow) is a tab, a menu and
+    // toolbar entries, sees the model, exports, is in the screenshots, keeps settings, and can veto closing.
+    void aPanelAddedToTheListJoinsEveryPartOfTheWindow() {
+        auto& factories = panel_factories();
+        factories.push_back([](QWidget* parent) -> Panel* { return new ProbePanel(parent); });
+        struct Unregister {
+            ~Unregister() { panel_factories().pop_back(); }
+        } unregister;
+        {
+            auto* w = new MainWindow;
+            auto* probe = w->panel<ProbePanel>();
+            QVERIFY(probe);
+            QCOMPARE(w->tabs()->count(), 5);
+            QCOMPARE(w->tabs()->tabText(4), QString("Probe"));
+            QVERIFY(probe->m_model && probe->m_model == w->model());  // the bundled model reached it
+            QVERIFY(!probe->m_loaded);
+            QStringList menus;
+            for (auto* action : w->menuBar()->actions()) menus << action->text();
+            QVERIFY2(menus.contains("Pro&be"), qPrintable(menus.join(", ")));
+            QVERIFY(w->findChild<QToolBar*>("main-toolbar")->actions().contains(probe->m_action));
+            emit probe->message("probe says hello", false);
+            QCOMPARE(w->lastMessage(), QString("probe says hello"));
+            w->tabs()->setCurrentWidget(probe);
+            const QString exported = m_dir.filePath("probe-export.png");
+            QCOMPARE(static_cast<Panel*>(w->tabs()->currentWidget())->saveCurrent(exported), QString());
+            QCOMPARE(QImage(exported).pixelColor(0, 0), QColor(Qt::red));
+            const auto shots = w->saveScreenshots(m_dir.filePath("shots"));
+            QCOMPARE(shots.size(), 5);
+            QVERIFY(shots.last().endsWith("studio-probe.png"));
+            probe->m_may_close = false;
+            w->setConfirmOnClose(false);
+            QVERIFY(!w->close());
+            probe->m_may_close = true;
+            QVERIFY(w->close());
+            delete w;
+        }
+        MainWindow again;  // the settings it saved on closing come back
+        QVERIFY(again.panel<ProbePanel>()->m_loaded);
     }
 };
 

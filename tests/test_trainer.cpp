@@ -270,9 +270,12 @@ private slots:
             QCOMPARE(p.total_steps, int64_t(50));
             if (p.step == 3) cancel = true;
         };
-        callbacks.on_preview = [&](int64_t, const torch::Tensor& samples, const torch::Tensor& refined) {
-            QCOMPARE(samples.size(0), int64_t(64));
-            QCOMPARE(refined.sizes(), samples.sizes());
+        callbacks.on_preview = [&](int64_t, const Image8& samples, const Image8& refined) {
+            // 64 samples of 28x28 as an 8x8 grid with a 2-pixel border.
+            QCOMPARE(samples.width, 8 * 28 + 9 * 2);
+            QCOMPARE(samples.height, samples.width);
+            QCOMPARE(refined.width, samples.width);
+            QCOMPARE(int(samples.pixels.size()), samples.width * samples.height * samples.channels);
             ++previews;
         };
         auto o = tiny_options(m_dir.filePath("cancel"), 50);
@@ -376,6 +379,39 @@ private slots:
         const auto csv = read_loss_csv(trainer.csv_path());
         QVERIFY(loss_term_names(csv) == expected);
         QVERIFY(std::abs(csv.back().term("brightness") - r.term("brightness")) < 1e-7);
+    }
+
+    // Options are read with nlohmann's defaulting macros: a field an older file lacks keeps its default, the
+    // others load; an unknown enum name is an error naming it; the old key "a" of the clamp factor is read.
+    void optionsFromOlderMetadataTakeDefaultsForMissingFields() {
+        ModelOptions model = preset_options("dcgan64");
+        model.width = 12;
+        model.norm = Norm::Group;
+        nlohmann::json j = model;
+        QCOMPARE(QString::fromStdString(j.at("norm").get<std::string>()), QString("group"));
+        j.erase("latent");
+        const auto loaded = j.get<ModelOptions>();
+        QCOMPARE(loaded.width, 12);
+        QCOMPARE(loaded.image_size, 64);
+        QVERIFY(loaded.norm == Norm::Group);
+        QCOMPARE(loaded.latent, ModelOptions{}.latent);
+        j["norm"] = "layer";
+        try {
+            (void)j.get<ModelOptions>();
+            QFAIL("an unknown norm loaded");
+        } catch (const std::invalid_argument& e) {
+            QVERIFY2(QString(e.what()).contains("layer"), e.what());
+        }
+        nlohmann::json meta = {{"objective", {{"lambda_rec", 30.0}, {"a", 0.7}}},
+                               {"stages", nlohmann::json::array({{{"from_step", 5}, {"objective", {{"a", 0.9}}}, {"lr", 2e-4}}})}};
+        rename_legacy_keys(meta);
+        const auto objective = meta.at("objective").get<ObjectiveOptions>();
+        QCOMPARE(objective.tight_clamp_a, 0.7);
+        QCOMPARE(objective.lambda_rec, 30.0);
+        QCOMPARE(objective.lambda_idem, ObjectiveOptions{}.lambda_idem);
+        const auto stages = meta.at("stages").get<std::vector<TrainingStage>>();
+        QCOMPARE(stages.at(0).objective.tight_clamp_a, 0.9);
+        QCOMPARE(stages.at(0).from_step, int64_t(5));
     }
 
     // The committed checkpoints of formats 1 (fashion) and 2 (digits, emoji) load with the original three

@@ -59,7 +59,16 @@ void XYPad::mouseMoveEvent(QMouseEvent* event) {
 }
 
 // -------------------------------------------------------------------------------- InterpolatePanel
-InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTask(this)) {
+InterpolatePanel::InterpolatePanel(QWidget* parent) : Panel(parent), m_task(new LatestTask("ign-interpolate", this)) {
+    m_modes = new QTabWidget(this);
+    m_modes->addTab(buildLineMode(), "Line: two anchors");
+    m_modes->addTab(buildPlaneMode(), "Plane: four corners");
+    buildActions();
+    layOut();
+    connect(m_modes, &QTabWidget::currentChanged, this, [this](int i) { i == 0 ? update1D() : update2D(); });
+}
+
+QWidget* InterpolatePanel::buildLineMode() {
     m_method = new QComboBox(this);
     m_method->addItems({"slerp", "lerp"});
     m_method->setToolTip("spherical interpolation keeps the noise's norm (Gaussian noise lives near a sphere)");
@@ -105,8 +114,10 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     line_top->addWidget(m_output, 1);
     line_layout->addLayout(line_top, 3);
     line_layout->addWidget(m_strip, 1);
+    return line;
+}
 
-    // Plane mode.
+QWidget* InterpolatePanel::buildPlaneMode() {
     auto* plane = new QWidget(this);
     auto* corners = new QGridLayout;
     const char* names[4] = {"top left", "top right", "bottom left", "bottom right"};
@@ -135,11 +146,10 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     plane_layout->addLayout(plane_left, 1);
     plane_layout->addWidget(m_output2d, 1);
     plane_layout->addWidget(m_grid, 1);
+    return plane;
+}
 
-    m_modes = new QTabWidget(this);
-    m_modes->addTab(line, "Line: two anchors");
-    m_modes->addTab(plane, "Plane: four corners");
-
+void InterpolatePanel::buildActions() {
     m_play = make_action("interpolate.play", this);
     m_play->setCheckable(true);
     connect(m_play, &QAction::toggled, this, &InterpolatePanel::togglePlay);
@@ -156,25 +166,22 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
             m_pad->setValue({0.5 + 0.45 * std::cos(phase), 0.5 + 0.45 * std::sin(phase)});
         }
     });
-    auto* play = new QToolButton(this);
-    play->setDefaultAction(m_play);
-    play->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto* save_strip = make_action("interpolate.export_strip", this);
     auto* save_animation = make_action("interpolate.export_animation", this);
     m_export_actions = {save_strip, save_animation};
     connect(save_strip, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, "Export strip", "interpolation.png", "PNG (*.png)");
-        if (path.isEmpty()) return;
-        const QString error = saveStrip(path);
-        emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+        saveWithDialog("Export strip", "interpolation.png", "PNG (*.png)", [this](const QString& path) { return saveStrip(path); });
     });
     connect(save_animation, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, "Export animation", "interpolation.gif",
-                                                          "Animated GIF (*.gif);;Motion JPEG video (*.avi)");
-        if (path.isEmpty()) return;
-        const QString error = saveAnimation(path);
-        emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+        saveWithDialog("Export animation", "interpolation.gif", "Animated GIF (*.gif);;Motion JPEG video (*.avi)",
+                       [this](const QString& path) { return saveAnimation(path); });
     });
+}
+
+void InterpolatePanel::layOut() {
+    auto* play = new QToolButton(this);
+    play->setDefaultAction(m_play);
+    play->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto* bottom = new QHBoxLayout;
     bottom->addWidget(new QLabel("Method", this));
     bottom->addWidget(m_method);
@@ -189,7 +196,6 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent), m_task(ne
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_modes, 1);
     layout->addLayout(bottom);
-    connect(m_modes, &QTabWidget::currentChanged, this, [this](int i) { i == 0 ? update1D() : update2D(); });
 }
 
 void InterpolatePanel::setModel(std::shared_ptr<ign::ModelSession> model) {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "ign/session.h"
+#include "panel.h"
 
 class QSpinBox;
 class QComboBox;
@@ -45,11 +46,16 @@ private:
     QPointF m_value{0.5, 0.5};
 };
 
-class InterpolatePanel : public QWidget {
+class InterpolatePanel : public Panel {
     Q_OBJECT
 public:
     explicit InterpolatePanel(QWidget* parent = nullptr);
-    void setModel(std::shared_ptr<ign::ModelSession> model);
+    QString name() const override { return "interpolate"; }
+    QString title() const override { return "&Interpolate"; }
+    void setModel(std::shared_ptr<ign::ModelSession> model) override;
+    QList<QAction*> menuActions() const override { return QList<QAction*>{m_play} + m_export_actions; }
+    QList<QAction*> toolbarActions() const override { return {m_play}; }
+    QString saveCurrent(const QString& path) const override { return saveStrip(path); }
 
     QAction* playAction() const { return m_play; }
     QList<QAction*> exportActions() const { return m_export_actions; }
@@ -73,11 +79,11 @@ public slots:
     void update2D();
     void togglePlay(bool on);
 
-signals:
-    void resultReady(const QImage& image, const QMap<QString, QString>& metadata);
-    void message(const QString& text, bool error);
-
 private:
+    QWidget* buildLineMode();
+    QWidget* buildPlaneMode();
+    void buildActions();
+    void layOut();
     // A latent given (a sample sent from the Sample panel) or a seed to draw it from; resolved in the
     // worker, so no noise is drawn on the GUI thread while a slider moves.
     struct LatentSource {

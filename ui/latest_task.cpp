@@ -3,13 +3,16 @@
 #include <QCoreApplication>
 #include <QtConcurrent/QtConcurrentRun>
 #include <exception>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace ign_ui {
 
-LatestTask::LatestTask(QObject* parent) : QObject(parent) {
+LatestTask::LatestTask(const QString& thread_name, QObject* parent)
+    : QObject(parent), m_thread_name(thread_name.left(15).toUtf8()) {
+    m_pool.setMaxThreadCount(1);
     connect(&m_watcher, &QFutureWatcher<Apply>::finished, this, &LatestTask::onFinished);
 }
 
@@ -30,11 +33,12 @@ void LatestTask::start(int id, Work work) {
     m_running = true;
     m_running_id = id;
     m_error.clear();
-    m_watcher.setFuture(QtConcurrent::run([work = std::move(work), this]() -> Apply {
+    m_watcher.setFuture(QtConcurrent::run(&m_pool, [work = std::move(work), this]() -> Apply {
         // Inference runs at nice 5: above training (nice 10), below the GUI thread, so the event loop
         // keeps a core on a busy two-core machine. Set once per pool thread, before its first torch op.
         static thread_local const bool niced = setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5) == 0;
         (void)niced;
+        prctl(PR_SET_NAME, m_thread_name.constData());
         try {
             return work();
         } catch (const std::exception& e) {

@@ -32,14 +32,15 @@ namespace ign_ui {
 MainWindow::MainWindow(const QString& checkpoint, QWidget* parent) : QMainWindow(parent) {
     setWindowTitle("IGN Studio");
     m_tabs = new QTabWidget(this);
-    m_train = new TrainPanel(this);
-    m_sample = new SamplePanel(this);
-    m_interpolate = new InterpolatePanel(this);
-    m_project = new ProjectPanel(this);
-    m_tabs->addTab(m_train, "&Train");
-    m_tabs->addTab(m_sample, "&Sample");
-    m_tabs->addTab(m_interpolate, "&Interpolate");
-    m_tabs->addTab(m_project, "&Project");
+    for (const auto& make_panel : panel_factories()) {
+        Panel* panel = make_panel(this);
+        m_panels.push_back(panel);
+        m_tabs->addTab(panel, panel->title().remove('&'));  // the & belongs to the menu (Alt+1… switch tabs)
+    }
+    m_train = panel<TrainPanel>();
+    m_sample = panel<SamplePanel>();
+    m_interpolate = panel<InterpolatePanel>();
+    m_project = panel<ProjectPanel>();
     m_history = new HistoryStrip(this);
 
     auto* central = new QWidget(this);
@@ -57,35 +58,12 @@ MainWindow::MainWindow(const QString& checkpoint, QWidget* parent) : QMainWindow
     statusBar()->addPermanentWidget(m_status_model);
     statusBar()->addPermanentWidget(m_status_system);
 
-    for (auto* source : std::initializer_list<QObject*>{m_train, m_sample, m_interpolate, m_project})
-        connect(source, SIGNAL(message(QString, bool)), this, SLOT(showMessage(QString, bool)));
-    connect(m_sample, &SamplePanel::resultReady, m_history, &HistoryStrip::add);
-    connect(m_interpolate, &InterpolatePanel::resultReady, m_history, &HistoryStrip::add);
-    connect(m_project, &ProjectPanel::resultReady, m_history, &HistoryStrip::add);
-    connect(m_sample, &SamplePanel::sendToInterpolate, this, [this](const ign::Latent& latent, int anchor, const QString& label) {
-        m_interpolate->setAnchorLatent(latent, anchor, label);
-        m_tabs->setCurrentWidget(m_interpolate);
-    });
-    auto to_project = [this](const QImage& image, const QString& label) {
-        m_project->canvas()->setImage(image);
-        m_tabs->setCurrentWidget(m_project);
-        showMessage("projecting " + label);
-    };
-    connect(m_sample, &SamplePanel::sendToProject, this, to_project);
-    connect(m_history, &HistoryStrip::sendToProject, this, to_project);
-    connect(m_train, &TrainPanel::runningChanged, this, [this] { updateStatus(); });
-
+    connectPanels();
     buildMenus();
-    connect(m_train, &TrainPanel::checkpointReady, this, [this](const QString& path) {
-        m_open_trained->setEnabled(true);
-        showMessage("training saved " + path + " — File ▸ Open trained model to use it");
-    });
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
-    m_train->loadSettings(settings);
-    m_sample->setSeed(settings.value("sample/seed", 1).toInt());
-    m_sample->setK(settings.value("sample/k", 3).toInt());
+    for (auto* panel : m_panels) panel->loadSettings(settings);
 
     // A model that works from the first screen: the one asked for, the last one used, or the bundled one.
     QStringList candidates;
@@ -102,6 +80,30 @@ MainWindow::MainWindow(const QString& checkpoint, QWidget* parent) : QMainWindow
         showMessage("no model found: train one in the Train panel, or File ▸ Open model", true);
     m_tabs->setCurrentIndex(settings.value("window/tab", 1).toInt());
     updateStatus();
+}
+
+// Every panel's messages and results; then what links the built-in panels to each other.
+void MainWindow::connectPanels() {
+    for (auto* panel : m_panels) {
+        connect(panel, &Panel::message, this, &MainWindow::showMessage);
+        connect(panel, &Panel::resultReady, m_history, &HistoryStrip::add);
+    }
+    connect(m_sample, &SamplePanel::sendToInterpolate, this, [this](const ign::Latent& latent, int anchor, const QString& label) {
+        m_interpolate->setAnchorLatent(latent, anchor, label);
+        m_tabs->setCurrentWidget(m_interpolate);
+    });
+    auto to_project = [this](const QImage& image, const QString& label) {
+        m_project->canvas()->setImage(image);
+        m_tabs->setCurrentWidget(m_project);
+        showMessage("projecting " + label);
+    };
+    connect(m_sample, &SamplePanel::sendToProject, this, to_project);
+    connect(m_history, &HistoryStrip::sendToProject, this, to_project);
+    connect(m_train, &TrainPanel::runningChanged, this, [this] { updateStatus(); });
+    connect(m_train, &TrainPanel::checkpointReady, this, [this](const QString& path) {
+        m_open_trained->setEnabled(true);
+        showMessage("training saved " + path + " — File ▸ Open trained model to use it");
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -133,26 +135,13 @@ void MainWindow::buildMenus() {
     connect(quit, &QAction::triggered, this, &QWidget::close);
     file->addAction(quit);
 
-    auto* train = menuBar()->addMenu("T&rain");
-    train->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
-    train->addSeparator();
-    train->addAction(m_train->followAction());
-    train->addSeparator();
-    train->addAction("Export losses as &CSV…", m_train, &TrainPanel::exportCsv);
-    train->addAction("Export loss &plot as PNG…", m_train, &TrainPanel::exportPng);
-
-    auto* sample = menuBar()->addMenu("&Sample");
-    sample->addActions({m_sample->generateAction(), m_sample->newSeedAction()});
-    sample->addSeparator();
-    sample->addActions(m_sample->resultActions());
-    auto* interpolate = menuBar()->addMenu("&Interpolate");
-    interpolate->addAction(m_interpolate->playAction());
-    interpolate->addActions(m_interpolate->exportActions());
-    auto* project = menuBar()->addMenu("&Project");
-    project->addActions({m_project->openAction(), m_project->pasteAction(), m_project->projectFolderAction(),
-                         m_project->saveAction()});
-    project->addSeparator();
-    project->addActions(m_project->editActions());
+    for (auto* panel : m_panels) {
+        auto* menu = menuBar()->addMenu(panel->title());
+        for (auto* action : panel->menuActions()) {
+            if (action) menu->addAction(action);
+            else menu->addSeparator();
+        }
+    }
 
     auto* view = menuBar()->addMenu("&View");
     for (int i = 0; i < m_tabs->count(); ++i) {
@@ -183,15 +172,18 @@ void MainWindow::buildMenus() {
     help->addAction(shortcuts);
     help->addAction("&About IGN Studio", this, &MainWindow::about);
 
+    buildToolbar(open, export_current);
+}
+
+void MainWindow::buildToolbar(QAction* open, QAction* export_current) {
     auto* tools = addToolBar("Main");
     tools->setObjectName("main-toolbar");
     tools->addActions({open, export_current});
-    tools->addSeparator();
-    tools->addActions({m_sample->generateAction(), m_sample->newSeedAction(), m_interpolate->playAction()});
-    tools->addSeparator();
-    tools->addActions({m_project->openAction(), m_project->pasteAction()});
-    tools->addSeparator();
-    tools->addActions({m_train->startAction(), m_train->pauseAction(), m_train->stopAction()});
+    for (auto* panel : m_panels) {
+        if (panel->toolbarActions().isEmpty()) continue;
+        tools->addSeparator();
+        tools->addActions(panel->toolbarActions());
+    }
 }
 
 bool MainWindow::openModel(const QString& path) {
@@ -203,13 +195,11 @@ bool MainWindow::openModel(const QString& path) {
         showMessage(QString("cannot open model: %1").arg(QString::fromStdString(e.what())), true);
         return false;  // the model in use (if any) stays
     }
-    m_sample->setModel(m_model);
-    m_interpolate->setModel(m_model);
-    m_project->setModel(m_model);
+    for (auto* panel : m_panels) panel->setModel(m_model);
     QSettings().setValue("model/last", QFileInfo(path).absoluteFilePath());
     const auto& s = m_model->summary();
     showMessage(QString("opened %1: %2 on %3, step %4").arg(path, QString::fromStdString(s.model.preset),
-                                                             QString::fromStdString(s.data)).arg(s.step) +
+                                                             QString::fromStdString(s.train.data)).arg(s.step) +
                     (m_model->device_note().empty() ? QString() : "; " + QString::fromStdString(m_model->device_note())));
     updateStatus();
     return true;
@@ -232,9 +222,9 @@ void MainWindow::updateStatus() {
         const auto& s = m_model->summary();
         m_status_model->setText(QString("model: %1 (%2, %3, step %4)")
                                     .arg(QFileInfo(QString::fromStdString(m_model->path())).fileName(),
-                                         QString::fromStdString(s.model.preset), QString::fromStdString(s.data))
+                                         QString::fromStdString(s.model.preset), QString::fromStdString(s.train.data))
                                     .arg(s.step));
-        m_status_model->setToolTip(QString::fromStdString(s.card));
+        m_status_model->setToolTip(QString::fromStdString(s.card()));
         setWindowTitle("IGN Studio — " + QFileInfo(QString::fromStdString(m_model->path())).fileName());
     }
     m_status_system->setText(QString("%1 · %2%3")
@@ -255,14 +245,10 @@ void MainWindow::showMessage(const QString& text, bool error) {
 }
 
 void MainWindow::exportCurrent() {
-    QWidget* current = m_tabs->currentWidget();
-    if (current == m_train) return m_train->exportPng();
-    const QString path = QFileDialog::getSaveFileName(this, "Export", "ign-result.png", "PNG (*.png)");
+    auto* panel = static_cast<Panel*>(m_tabs->currentWidget());
+    const QString path = QFileDialog::getSaveFileName(this, "Export", "ign-" + panel->name() + ".png", "PNG (*.png)");
     if (path.isEmpty()) return;
-    QString error;
-    if (current == m_sample) error = m_sample->saveGrid(path);
-    else if (current == m_interpolate) error = m_interpolate->saveStrip(path);
-    else error = m_project->saveOutput(path);
+    const QString error = panel->saveCurrent(path);
     showMessage(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
 }
 
@@ -290,30 +276,12 @@ void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/tab", m_tabs->currentIndex());
-    settings.setValue("sample/seed", m_sample->seed());
-    settings.setValue("sample/k", m_sample->k());
-    m_train->saveSettings(settings);
+    for (auto* panel : m_panels) panel->saveSettings(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (m_train->isRunning()) {
-        const auto answer = m_confirm_close
-                                ? QMessageBox::question(this, "Training is running",
-                                                        "Training is still running. Stop it, save a checkpoint and quit?",
-                                                        QMessageBox::Save | QMessageBox::Cancel, QMessageBox::Save)
-                                : QMessageBox::Save;
-        if (answer != QMessageBox::Save) {
-            event->ignore();
-            return;
-        }
-        showMessage("stopping training and saving a checkpoint…");
-        if (!m_train->stopAndWait()) {
-            showMessage("training did not stop in time; not quitting so nothing is lost", true);
-            event->ignore();
-            return;
-        }
-    }
-    if (m_project->folderJobRunning()) m_project->cancelFolderJob();
+    for (auto* panel : m_panels)
+        if (!panel->prepareToClose(m_confirm_close)) return event->ignore();
     saveSettings();
     event->accept();
 }
@@ -321,11 +289,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 QStringList MainWindow::saveScreenshots(const QString& dir) {
     QDir().mkpath(dir);
     QStringList written;
-    const char* names[] = {"train", "sample", "interpolate", "project"};
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        m_tabs->setCurrentIndex(i);
+    for (auto* panel : m_panels) {
+        m_tabs->setCurrentWidget(panel);
         QApplication::processEvents();
-        const QString path = QDir(dir).filePath(QString("studio-%1.png").arg(names[i]));
+        const QString path = QDir(dir).filePath("studio-" + panel->name() + ".png");
         if (grab().save(path)) written << path;
     }
     return written;

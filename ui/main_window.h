@@ -1,11 +1,13 @@
 #pragma once
-// The studio's window: four panels (Train, Sample, Interpolate, Project) over one loaded model, every
-// command a QAction with a shortcut in menus and toolbar, a history strip, persistent settings, and a
-// status bar with threads, device and model. Errors show in the window; the app keeps running.
+// The studio's window: the panels of panel_factories() (Train, Sample, Interpolate, Project) over one
+// loaded model, every command a QAction with a shortcut in menus and toolbar, a history strip, persistent
+// settings, and a status bar with threads, device and model. Errors show in the window; the app keeps running.
 #include <QMainWindow>
 #include <memory>
+#include <vector>
 
 #include "ign/session.h"
+#include "panel.h"
 
 class QLabel;
 class QTabWidget;
@@ -13,6 +15,7 @@ class QAction;
 
 namespace ign_ui {
 
+class Panel;
 class TrainPanel;
 class SamplePanel;
 class InterpolatePanel;
@@ -31,6 +34,14 @@ public:
     QString lastMessage() const { return m_last_message; }
     bool lastMessageWasError() const { return m_last_error; }
 
+    const std::vector<Panel*>& panels() const { return m_panels; }
+    // The panel of type T (nullptr when the list has none).
+    template <class T>
+    T* panel() const {
+        for (auto* p : m_panels)
+            if (auto* typed = qobject_cast<T*>(p)) return typed;
+        return nullptr;
+    }
     TrainPanel* trainPanel() const { return m_train; }
     SamplePanel* samplePanel() const { return m_sample; }
     InterpolatePanel* interpolatePanel() const { return m_interpolate; }
@@ -45,7 +56,7 @@ public:
     // The About box's text: version, Qt, LibTorch, OpenCV and BLAS versions.
     static QString aboutText();
 
-    // Grabs each panel into DIR/studio-<panel>.png (the README's screenshots).
+    // Grabs each panel into DIR/studio-<panel name>.png (the README's screenshots).
     QStringList saveScreenshots(const QString& dir);
 
 public slots:
@@ -62,12 +73,16 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void connectPanels();
     void buildMenus();
+    void buildToolbar(QAction* open, QAction* export_current);
     void saveSettings() const;
     void updateStatus();
 
     std::shared_ptr<ign::ModelSession> m_model;
     QTabWidget* m_tabs;
+    std::vector<Panel*> m_panels;  // in tab order
+    // The four built-in panels, for the features that link them (send a sample to Project, ...).
     TrainPanel* m_train;
     SamplePanel* m_sample;
     InterpolatePanel* m_interpolate;

@@ -21,6 +21,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QtConcurrent/QtConcurrentRun>
+#include <sys/prctl.h>
 
 #include "actions.h"
 #include "image_qt.h"
@@ -30,15 +31,32 @@
 
 namespace ign_ui {
 
-ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new LatestTask(this)) {
+ProjectPanel::ProjectPanel(QWidget* parent) : Panel(parent), m_task(new LatestTask("ign-project", this)) {
     setAcceptDrops(true);
     m_canvas = new SketchCanvas(this);
     connect(m_canvas, &SketchCanvas::changed, this, [this] {
         m_source = "canvas";
         requestProjection();
     });
+    buildActions();
+    auto* corruption = buildCorruptionBox();  // before the results: the keyboard focus follows this order
+    buildResults();
+    layOut(corruption);
 
-    // Drawing tools: every one a QAction with a shortcut, active while this panel is shown.
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(30);
+    connect(m_debounce, &QTimer::timeout, this, &ProjectPanel::projectNow);
+    connect(&m_folder_watcher, &QFutureWatcher<QString>::finished, this, [this] {
+        m_folder_progress->setVisible(false);
+        m_folder_cancel_button->setVisible(false);
+        const QString summary = m_folder_watcher.result();
+        emit message(summary, summary.contains("failed") || summary.contains("cancelled"));
+    });
+}
+
+// Drawing tools: every one a QAction with a shortcut, active while this panel is shown; and the inputs.
+void ProjectPanel::buildActions() {
     auto make = [this](const char* id) {
         auto* a = make_action(id, this);
         addAction(a);
@@ -78,17 +96,14 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     connect(m_canvas, &SketchCanvas::historyChanged, this, update_history);
     update_history();
 
-    // Two rows of tools: drawing, then editing and input.
-    auto* toolbar = new QToolBar(this);
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (auto* a : {m_brush, m_eraser, m_smaller, m_larger}) toolbar->addAction(a);
-    auto* edit_bar = new QToolBar(this);
-    edit_bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (auto* a : {m_undo, m_redo, m_clear, m_invert, m_open, m_paste}) edit_bar->addAction(a);
-    m_brush_label = new QLabel(QString("brush %1").arg(m_canvas->brushSize()), this);
-    connect(m_canvas, &SketchCanvas::brushSizeChanged, this, [this](int s) { m_brush_label->setText(QString("brush %1").arg(s)); });
+    m_save = make_action("project.save", this);
+    connect(m_save, &QAction::triggered, this, [this] {
+        saveWithDialog("Save projection", "projection.png", "PNG (*.png)", [this](const QString& path) { return saveOutput(path); });
+    });
+}
 
-    // Corruption generator.
+// The corruption generator: a data-set image, corrupted by a chosen kind and strength, as input.
+QGroupBox* ProjectPanel::buildCorruptionBox() {
     auto* corrupt_box = new QGroupBox("Corrupt a test image of the model's data set", this);
     auto* corrupt_row = new QHBoxLayout(corrupt_box);
     m_data_index = new QSpinBox(this);
@@ -109,8 +124,11 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     connect(corrupt_button, &QPushButton::clicked, this, &ProjectPanel::corruptDataImage);
     for (QWidget* w : std::initializer_list<QWidget*>{m_data_index, m_corruption, m_sigma_label, m_sigma, corrupt_button})
         corrupt_row->addWidget(w);
+    return corrupt_box;
+}
 
-    // Results.
+// The input as the model sees it, f^k of it, the chain, and k.
+void ProjectPanel::buildResults() {
     m_input = new ImageView("input as the model sees it", this);
     m_output = new ImageView("f^k(x)", this);
     m_chain = new ImageView("x, f(x), f²(x) … f^k(x)", this);
@@ -122,6 +140,18 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
         m_k_label->setText(QString("k = %1").arg(k));
         projectNow();
     });
+}
+
+void ProjectPanel::layOut(QGroupBox* corrupt_box) {
+    // Two rows of tools: drawing, then editing and input.
+    auto* toolbar = new QToolBar(this);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (auto* a : {m_brush, m_eraser, m_smaller, m_larger}) toolbar->addAction(a);
+    auto* edit_bar = new QToolBar(this);
+    edit_bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (auto* a : {m_undo, m_redo, m_clear, m_invert, m_open, m_paste}) edit_bar->addAction(a);
+    m_brush_label = new QLabel(QString("brush %1").arg(m_canvas->brushSize()), this);
+    connect(m_canvas, &SketchCanvas::brushSizeChanged, this, [this](int s) { m_brush_label->setText(QString("brush %1").arg(s)); });
     auto* k_row = new QHBoxLayout;
     k_row->addWidget(new QLabel("apply f", this));
     k_row->addWidget(m_k, 1);
@@ -137,15 +167,8 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     m_folder_cancel_button = new QPushButton("Cancel", this);
     m_folder_cancel_button->setVisible(false);
     connect(m_folder_cancel_button, &QPushButton::clicked, this, &ProjectPanel::cancelFolderJob);
-    m_save = make_action("project.save", this);
     auto* save = new QToolButton(this);
     save->setDefaultAction(m_save);
-    connect(m_save, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, "Save projection", "projection.png", "PNG (*.png)");
-        if (path.isEmpty()) return;
-        const QString error = saveOutput(path);
-        emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
-    });
     folder_row->addWidget(folder_button);
     folder_row->addWidget(m_folder_progress, 1);
     folder_row->addWidget(m_folder_cancel_button);
@@ -169,22 +192,20 @@ ProjectPanel::ProjectPanel(QWidget* parent) : QWidget(parent), m_task(new Latest
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(left, 1);
     layout->addLayout(right, 1);
-
-    m_debounce = new QTimer(this);
-    m_debounce->setSingleShot(true);
-    m_debounce->setInterval(30);
-    connect(m_debounce, &QTimer::timeout, this, &ProjectPanel::projectNow);
-    connect(&m_folder_watcher, &QFutureWatcher<QString>::finished, this, [this] {
-        m_folder_progress->setVisible(false);
-        m_folder_cancel_button->setVisible(false);
-        const QString summary = m_folder_watcher.result();
-        emit message(summary, summary.contains("failed") || summary.contains("cancelled"));
-    });
 }
 
 ProjectPanel::~ProjectPanel() {
     m_folder_cancel = true;
     m_folder_watcher.waitForFinished();
+}
+
+QList<QAction*> ProjectPanel::menuActions() const {
+    return QList<QAction*>{m_open, m_paste, m_project_folder, m_save, nullptr} + editActions();
+}
+
+bool ProjectPanel::prepareToClose(bool) {
+    if (folderJobRunning()) cancelFolderJob();
+    return true;
 }
 
 QList<QAction*> ProjectPanel::editActions() const {
@@ -317,7 +338,7 @@ void ProjectPanel::paste() {
 
 void ProjectPanel::corruptDataImage() {
     if (!m_model) return;
-    const auto data = m_model->summary().data;
+    const auto data = m_model->summary().train.data;
     const int index = m_data_index->value(), channels = m_model->channels(), size = m_model->image_size();
     const QString kind = m_corruption->currentText();
     const double sigma = m_sigma->value() / 100.0;
@@ -359,7 +380,8 @@ void ProjectPanel::projectFolder(const QString& input, const QString& output) {
     m_folder_cancel_button->setVisible(true);
     auto model = m_model;
     const int k = m_k->value();
-    m_folder_watcher.setFuture(QtConcurrent::run([this, model, files, output, k]() -> QString {
+    m_folder_watcher.setFuture(QtConcurrent::run(&m_folder_pool, [this, model, files, output, k]() -> QString {
+        prctl(PR_SET_NAME, "ign-folder");
         int done = 0, failed = 0;
         QString first_error;
         for (const auto& file : files) {

@@ -3,18 +3,20 @@
 // image; the projection f(x), f²(x) … f^k(x) follows live (debounced, newest request wins, drawing
 // never waits for the model). Projects a whole folder with progress and cancel.
 #include <QFutureWatcher>
+#include <QThreadPool>
 #include <QMap>
-#include <QWidget>
 #include <atomic>
 #include <memory>
 #include <optional>
 
 #include "ign/session.h"
+#include "panel.h"
 
 class QAction;
 class QSlider;
 class QSpinBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -26,12 +28,18 @@ class ImageView;
 class LatestTask;
 class SketchCanvas;
 
-class ProjectPanel : public QWidget {
+class ProjectPanel : public Panel {
     Q_OBJECT
 public:
     explicit ProjectPanel(QWidget* parent = nullptr);
     ~ProjectPanel() override;
-    void setModel(std::shared_ptr<ign::ModelSession> model);
+    QString name() const override { return "project"; }
+    QString title() const override { return "&Project"; }
+    void setModel(std::shared_ptr<ign::ModelSession> model) override;
+    QList<QAction*> menuActions() const override;
+    QList<QAction*> toolbarActions() const override { return {m_open, m_paste}; }
+    QString saveCurrent(const QString& path) const override { return saveOutput(path); }
+    bool prepareToClose(bool ask) override;  // cancels a folder job
 
     SketchCanvas* canvas() const { return m_canvas; }
     ImageView* inputView() const { return m_input; }
@@ -67,15 +75,16 @@ public slots:
     void corruptDataImage();
     void chooseAndProjectFolder();
 
-signals:
-    void resultReady(const QImage& image, const QMap<QString, QString>& metadata);
-    void message(const QString& text, bool error);
-
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void buildActions();
+    QGroupBox* buildCorruptionBox();
+    void buildResults();
+    void layOut(QGroupBox* corrupt_box);
+
     std::shared_ptr<ign::ModelSession> m_model;
     SketchCanvas* m_canvas;
     ImageView *m_input, *m_output, *m_chain;
@@ -94,6 +103,7 @@ private:
     ign::Image8 m_clean;  // the data-set image last corrupted, and which one it is
     QString m_clean_key;
     int m_shown = 0;
+    QThreadPool m_folder_pool;  // the folder job's own thread ("ign-folder"), waited for on destruction
     QFutureWatcher<QString> m_folder_watcher;
     std::atomic<bool> m_folder_cancel{false};
 };

@@ -8,6 +8,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QToolButton>
@@ -19,7 +20,13 @@
 
 namespace ign_ui {
 
-SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTask(this)) {
+SamplePanel::SamplePanel(QWidget* parent) : Panel(parent), m_task(new LatestTask("ign-sample", this)) {
+    buildControls();
+    buildResultActions();
+    layOut();
+}
+
+void SamplePanel::buildControls() {
     m_seed = new QSpinBox(this);
     m_seed->setRange(0, 2'000'000'000);
     m_seed->setValue(1);
@@ -36,21 +43,6 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
     connect(m_new_seed, &QAction::triggered, this, &SamplePanel::newSeed);
     for (auto* s : {m_seed, m_count, m_k}) connect(s, qOverload<int>(&QSpinBox::valueChanged), this, &SamplePanel::generate);
 
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel("Seed", this));
-    controls->addWidget(m_seed);
-    for (auto* action : {m_new_seed, m_generate}) {
-        auto* b = new QToolButton(this);
-        b->setDefaultAction(action);
-        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        controls->addWidget(b);
-    }
-    controls->addWidget(new QLabel("Count", this));
-    controls->addWidget(m_count);
-    controls->addWidget(new QLabel("Apply f  k =", this));
-    controls->addWidget(m_k);
-    controls->addStretch();
-
     m_grid = new QListWidget(this);
     m_grid->setViewMode(QListView::IconMode);
     m_grid->setIconSize(QSize(84, 84));
@@ -64,6 +56,10 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
     m_change_label = new QLabel(this);
     m_change_label->setWordWrap(true);
     m_change_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
+
+// Send a sample to Project or Interpolate, save a selection or the grid.
+void SamplePanel::buildResultActions() {
     auto action = [this](const char* id) {
         auto* a = make_action(id, this);
         m_actions << a;
@@ -94,11 +90,26 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
         emit message(error.isEmpty() ? "saved selected samples into " + folder : error, !error.isEmpty());
     });
     connect(save_grid, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, "Save sample grid", "samples.png", "PNG (*.png)");
-        if (path.isEmpty()) return;
-        const QString error = saveGrid(path);
-        emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+        saveWithDialog("Save sample grid", "samples.png", "PNG (*.png)", [this](const QString& path) { return saveGrid(path); });
     });
+}
+
+void SamplePanel::layOut() {
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel("Seed", this));
+    controls->addWidget(m_seed);
+    for (auto* action : {m_new_seed, m_generate}) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(action);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        controls->addWidget(b);
+    }
+    controls->addWidget(new QLabel("Count", this));
+    controls->addWidget(m_count);
+    controls->addWidget(new QLabel("Apply f  k =", this));
+    controls->addWidget(m_k);
+    controls->addStretch();
+
     auto* actions = new QHBoxLayout;
     for (auto* a : m_actions) {
         auto* b = new QToolButton(this);
@@ -127,6 +138,20 @@ SamplePanel::SamplePanel(QWidget* parent) : QWidget(parent), m_task(new LatestTa
 void SamplePanel::setModel(std::shared_ptr<ign::ModelSession> model) {
     m_model = std::move(model);
     generate();
+}
+
+QList<QAction*> SamplePanel::menuActions() const {
+    return QList<QAction*>{m_generate, m_new_seed, nullptr} + m_actions;
+}
+
+void SamplePanel::saveSettings(QSettings& settings) const {
+    settings.setValue("sample/seed", seed());
+    settings.setValue("sample/k", k());
+}
+
+void SamplePanel::loadSettings(const QSettings& settings) {
+    setSeed(settings.value("sample/seed", 1).toInt());
+    setK(settings.value("sample/k", 3).toInt());
 }
 
 void SamplePanel::setSeed(int seed) { m_seed->setValue(seed); }

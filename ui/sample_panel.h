@@ -3,10 +3,10 @@
 // per selected sample with the change between steps; send a sample to Project or Interpolate; save one,
 // a selection or the grid.
 #include <QMap>
-#include <QWidget>
 #include <memory>
 
 #include "ign/session.h"
+#include "panel.h"
 
 class QSpinBox;
 class QListWidget;
@@ -18,11 +18,18 @@ namespace ign_ui {
 class ImageView;
 class LatestTask;
 
-class SamplePanel : public QWidget {
+class SamplePanel : public Panel {
     Q_OBJECT
 public:
     explicit SamplePanel(QWidget* parent = nullptr);
-    void setModel(std::shared_ptr<ign::ModelSession> model);
+    QString name() const override { return "sample"; }
+    QString title() const override { return "&Sample"; }
+    void setModel(std::shared_ptr<ign::ModelSession> model) override;
+    QList<QAction*> menuActions() const override;
+    QList<QAction*> toolbarActions() const override { return {m_generate, m_new_seed}; }
+    QString saveCurrent(const QString& path) const override { return saveGrid(path); }
+    void saveSettings(QSettings& settings) const override;
+    void loadSettings(const QSettings& settings) override;
 
     QAction* generateAction() const { return m_generate; }
     QAction* newSeedAction() const { return m_new_seed; }
@@ -50,10 +57,11 @@ public slots:
 signals:
     void sendToProject(const QImage& image, const QString& label);
     void sendToInterpolate(const ign::Latent& latent, int anchor, const QString& label);
-    void resultReady(const QImage& image, const QMap<QString, QString>& metadata);
-    void message(const QString& text, bool error);
 
 private:
+    void buildControls();
+    void buildResultActions();
+    void layOut();
     void showChains();
     QList<int> selectedRows() const;
 

@@ -11,6 +11,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QLineEdit>
 #include <QMenu>
 #include <QProgressBar>
@@ -82,12 +83,29 @@ QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget*
 
 }  // namespace
 
-TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new TrainingWorker) {
+TrainPanel::TrainPanel(QWidget* parent) : Panel(parent), m_worker(new TrainingWorker) {
     TrainingWorker::registerTypes();
-    const auto& defaults = studio_defaults();
+    auto* form = buildForm();
+    buildActions();
+    layOut(form);
+    connectWorker();
+    connectFollower();
+    setRunning(false);
+}
 
+// The run's settings, every field starting at the studio's defaults (studio_defaults()).
+QGroupBox* TrainPanel::buildForm() {
     auto* form_box = new QGroupBox("Run", this);
     auto* form = new QFormLayout(form_box);
+    addModelRows(form);
+    addOptimisationRows(form);
+    addOutputRows(form);
+    return form_box;
+}
+
+// Data, preset, width, latent, norm and noise.
+void TrainPanel::addModelRows(QFormLayout* form) {
+    const auto& defaults = studio_defaults();
     m_data = new QComboBox(this);
     m_data->setEditable(true);
     m_data->addItems({"digits", "fashion", "emoji"});
@@ -113,6 +131,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_noise = new QComboBox(this);
     m_noise->addItems(qt_list(ign::noise_names()));
     form->addRow("Noise", m_noise);
+}
+
+// Batch, steps, seed, learning rate and the objective's weights.
+void TrainPanel::addOptimisationRows(QFormLayout* form) {
+    const auto& defaults = studio_defaults();
     m_batch = spin(2, 4096, defaults.settings.batch, this, "images per step");
     m_steps = spin(1, 10'000'000, int(defaults.settings.steps), this, "total optimisation steps (with resume: the new total)");
     m_seed = spin(0, 1'000'000'000, int(defaults.settings.seed), this, "seed for initialisation, data order and noise");
@@ -129,6 +152,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     form->addRow("λ idempotence", m_lambda_idem);
     form->addRow("λ tightness", m_lambda_tight);
     form->addRow("Clamp a", m_clamp);
+}
+
+// Checkpoints, previews, device, precision, run folder and resume.
+void TrainPanel::addOutputRows(QFormLayout* form) {
+    const auto& defaults = studio_defaults();
     m_checkpoint_every = spin(0, 1'000'000, int(defaults.checkpoint_every), this, "steps between checkpoints (0: only at the end)");
     m_preview_every = spin(0, 1'000'000, int(defaults.preview_every), this, "steps between preview grids (0: never)");
     m_keep_checkpoints = new QCheckBox("keep each", this);
@@ -170,7 +198,9 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     resume_row->addWidget(m_resume, 1);
     resume_row->addWidget(browse_resume);
     form->addRow("Resume from", resume_row);
+}
 
+void TrainPanel::buildActions() {
     m_start = make_action("train.start", this);
     m_pause = make_action("train.pause", this);
     m_pause->setCheckable(true);
@@ -181,6 +211,13 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     m_follow = make_action("train.follow", this);
     m_follow->setToolTip("watch a run that ign train writes (here, or on a server through a shared folder)");
     connect(m_follow, &QAction::triggered, this, &TrainPanel::chooseRunToFollow);
+    m_export_csv = new QAction("Export losses as &CSV…", this);
+    m_export_png = new QAction("Export loss &plot as PNG…", this);
+    connect(m_export_csv, &QAction::triggered, this, &TrainPanel::exportCsv);
+    connect(m_export_png, &QAction::triggered, this, &TrainPanel::exportPng);
+}
+
+void TrainPanel::layOut(QGroupBox* form_box) {
     auto* buttons = new QHBoxLayout;
     for (auto* action : {m_start, m_pause, m_stop}) {
         auto* b = new QToolButton(this);
@@ -229,7 +266,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     auto* layout = new QHBoxLayout(this);
     layout->addWidget(left_widget);
     layout->addLayout(right, 1);
+}
 
+// The training thread's worker: its signals arrive here, queued, on the GUI thread.
+void TrainPanel::connectWorker() {
+    m_thread.setObjectName("ign-training");  // the thread's name in top -H and gdb
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &TrainingWorker::started, this,
@@ -250,7 +291,10 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
     connect(m_worker, &TrainingWorker::warning, this, [this](const QString& text) { emit message(text, true); });
     connect(m_worker, &TrainingWorker::finished, this, &TrainPanel::onFinished);
     m_thread.start();
+}
 
+// A run folder that another process writes, read as it grows.
+void TrainPanel::connectFollower() {
     m_follower = new RunFollower(this);
     connect(m_follower, &RunFollower::historyReset, m_plot, &LossPlot::setHistory);
     connect(m_follower, &RunFollower::historyAppended, this, [this](const std::vector<ign::LossRecord>& records) {
@@ -281,7 +325,6 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent), m_worker(new Training
         emit checkpointReady(path);
     });
     connect(m_follower, &RunFollower::problem, this, [this](const QString& text) { emit message(text, true); });
-    setRunning(false);
 }
 
 TrainPanel::~TrainPanel() {
@@ -473,17 +516,29 @@ void TrainPanel::browseOut() {
 }
 
 void TrainPanel::exportCsv() {
-    const QString path = QFileDialog::getSaveFileName(this, "Export loss history", "losses.csv", "CSV (*.csv)");
-    if (path.isEmpty()) return;
-    const QString error = m_plot->exportCsv(path);
-    emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+    saveWithDialog("Export loss history", "losses.csv", "CSV (*.csv)", [this](const QString& path) { return m_plot->exportCsv(path); });
 }
 
 void TrainPanel::exportPng() {
-    const QString path = QFileDialog::getSaveFileName(this, "Export loss plot", "losses.png", "PNG (*.png)");
-    if (path.isEmpty()) return;
-    const QString error = m_plot->exportPng(path);
-    emit message(error.isEmpty() ? "wrote " + path : error, !error.isEmpty());
+    saveWithDialog("Export loss plot", "losses.png", "PNG (*.png)", [this](const QString& path) { return saveCurrent(path); });
+}
+
+QString TrainPanel::saveCurrent(const QString& path) const { return m_plot->exportPng(path); }
+
+QList<QAction*> TrainPanel::menuActions() const {
+    return {m_start, m_pause, m_stop, nullptr, m_follow, nullptr, m_export_csv, m_export_png};
+}
+
+// A running training is stopped with a checkpoint saved before the window closes, or the window stays.
+bool TrainPanel::prepareToClose(bool ask) {
+    if (!m_running) return true;
+    if (ask && QMessageBox::question(this, "Training is running", "Training is still running. Stop it, save a checkpoint and quit?",
+                                     QMessageBox::Save | QMessageBox::Cancel, QMessageBox::Save) != QMessageBox::Save)
+        return false;
+    emit message("stopping training and saving a checkpoint…", false);
+    if (stopAndWait()) return true;
+    emit message("training did not stop in time; not quitting so nothing is lost", true);
+    return false;
 }
 
 void TrainPanel::setData(const QString& spec) {
@@ -515,8 +570,8 @@ void TrainPanel::loadResumeSettings() {
         m_latent->setValue(s.model.latent);
         m_norm->setCurrentText(QString::fromStdString(ign::to_string(s.model.norm)));
         m_noise->setCurrentText(QString::fromStdString(ign::to_string(s.noise)));
-        m_batch->setValue(s.batch);
-        m_seed->setValue(int(std::min<uint64_t>(s.seed, uint64_t(m_seed->maximum()))));
+        m_batch->setValue(s.train.batch);
+        m_seed->setValue(int(std::min<uint64_t>(s.train.seed, uint64_t(m_seed->maximum()))));
         m_lr->setValue(s.optimizer.lr);
         m_lambda_rec->setValue(s.objective.lambda_rec);
         m_lambda_idem->setValue(s.objective.lambda_idem);

@@ -2,9 +2,9 @@
 // Train panel: a validated form for data, preset and hyperparameters; start / pause / resume / stop;
 // progress with images/s and ETA; live loss curves; a live preview of fixed-seed samples and their f².
 #include <QThread>
-#include <QWidget>
 
 #include "ign/options.h"
+#include "panel.h"
 
 class QAction;
 class QCheckBox;
@@ -14,6 +14,8 @@ class QDoubleSpinBox;
 class QLineEdit;
 class QProgressBar;
 class QLabel;
+class QGroupBox;
+class QFormLayout;
 class QSettings;
 
 namespace ign_ui {
@@ -23,11 +25,17 @@ class ImageView;
 class TrainingWorker;
 class RunFollower;
 
-class TrainPanel : public QWidget {
+class TrainPanel : public Panel {
     Q_OBJECT
 public:
     explicit TrainPanel(QWidget* parent = nullptr);
     ~TrainPanel() override;
+    QString name() const override { return "train"; }
+    QString title() const override { return "&Train"; }
+    QList<QAction*> menuActions() const override;
+    QList<QAction*> toolbarActions() const override { return {m_start, m_pause, m_stop}; }
+    QString saveCurrent(const QString& path) const override;  // the loss plot
+    bool prepareToClose(bool ask) override;                   // a running training is stopped and saved
 
     QAction* startAction() const { return m_start; }
     QAction* pauseAction() const { return m_pause; }
@@ -64,8 +72,8 @@ public:
     // Asks a running training to stop (it saves a checkpoint) and waits up to `timeout_ms`.
     bool stopAndWait(int timeout_ms = 60000);
 
-    void saveSettings(QSettings& settings) const;
-    void loadSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const override;
+    void loadSettings(const QSettings& settings) override;
 
 public slots:
     void start();
@@ -78,9 +86,16 @@ public slots:
 signals:
     void runningChanged(bool running);
     void checkpointReady(const QString& path);  // a finished or stopped run's checkpoint
-    void message(const QString& text, bool error);
 
 private:
+    QGroupBox* buildForm();
+    void addModelRows(QFormLayout* form);
+    void addOptimisationRows(QFormLayout* form);
+    void addOutputRows(QFormLayout* form);
+    void buildActions();
+    void layOut(QGroupBox* form_box);
+    void connectWorker();
+    void connectFollower();
     void onStarted(const QString& description, const QString& out_dir);
     void onProgress(const ign::TrainProgress& p);
     void showProgress(const ign::TrainProgress& p);
@@ -100,7 +115,7 @@ private:
     QLabel *m_status, *m_preview_caption;
     LossPlot* m_plot;
     ImageView *m_samples, *m_refined;
-    QAction *m_start, *m_pause, *m_stop, *m_follow;
+    QAction *m_start, *m_pause, *m_stop, *m_follow, *m_export_csv, *m_export_png;
     RunFollower* m_follower;
     QThread m_thread;
     TrainingWorker* m_worker;

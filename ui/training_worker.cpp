@@ -33,7 +33,7 @@ void TrainingWorker::run(const ign::TrainRequest& request) {
         if (!session.device_note().empty()) description += " — " + QString::fromStdString(session.device_note());
         emit started(description, QString::fromStdString(o.out_dir), session.history());
 
-        ign::TrainingCallbacks callbacks;
+        ign::TrainCallbacks callbacks;
         callbacks.on_step = [this](const ign::TrainProgress& p) {
             emit progress(p);
             while (m_paused && !m_cancel) QThread::msleep(30);  // paused between steps; stop still works

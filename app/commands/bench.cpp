@@ -13,11 +13,12 @@ struct BenchArgs {
     bool plain = false;
 };
 
-int run_bench(BenchArgs& a) {
+int run_bench(const BenchArgs& a) {
     apply_common(a.common);
     if (a.plain) ign::set_fast_paths(false);
-    a.options.device = device_for(a.common);
-    std::cout << ign::run_benchmark(a.options) << std::endl;
+    auto options = a.options;
+    options.device = device_for(a.common);
+    std::cout << ign::run_benchmark(options) << std::endl;
     return kOk;
 }
 
@@ -25,9 +26,7 @@ int run_bench(BenchArgs& a) {
 
 void add_bench_command(CLI::App& app, CommandContext& context) {
     static BenchArgs bench;
-    auto* b = app.add_subcommand("bench", "measure training images/s, sampling latency and peak memory (JSON)");
-    add_common(b, bench.common);
-    add_device(b, bench.common);
+    auto* b = add_network_command(app, context, "bench", "measure training images/s, sampling latency and peak memory (JSON)", bench, run_bench);
     b->add_option("--steps", bench.options.train_steps, "timed training steps per preset")->capture_default_str();
     b->add_option("--warmup", bench.options.warmup_steps, "untimed warm-up steps")->capture_default_str();
     b->add_option("--batch", bench.options.mnist_batch, "mnist28 training batch")->capture_default_str();
@@ -43,7 +42,6 @@ void add_bench_command(CLI::App& app, CommandContext& context) {
                   "also profile one mnist28 training step and one image: the N operations taking the most time")
         ->check(CLI::Range(1, 1000));
     b->add_flag("--no-fast-paths", bench.plain, "measure the plain LibTorch modules (no sub-pixel convolutions; auto precision is then fp32)");
-    b->callback([=, &context] { context.rc = run_bench(bench); });
 }
 
 }  // namespace ign_cli

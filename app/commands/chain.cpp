@@ -32,17 +32,13 @@ int run_chain(const ChainArgs& a) {
 
 void add_chain_command(CLI::App& app, CommandContext& context) {
     static ChainArgs chain;
-    auto* c = app.add_subcommand("chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample");
-    add_common(c, chain.common);
-    add_device(c, chain.common);
-    c->add_option("checkpoint", chain.checkpoint, kModelHelp)->required();
-    c->add_option("--count,-n", chain.count, "number of samples")->check(CLI::Range(1, 1024))->capture_default_str();
-    c->add_option("-k", chain.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
-    c->add_option("--seed", chain.seed, "noise seed")->capture_default_str();
-    c->add_option("--out,-o", chain.out, "grid PNG")->capture_default_str();
-    c->add_option("--zoom", chain.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    auto* c = add_network_command(app, context, "chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample", chain, run_chain);
+    add_model_argument(c, chain.checkpoint);
+    add_count(c, chain.count, 1024, "samples");
+    add_k(c, chain.k);
+    add_seed(c, chain.seed, "the noise");
+    add_image_output(c, chain.out, chain.zoom, "grid PNG");
     add_norm_mode(c, chain.norm_mode);
-    c->callback([=, &context] { context.rc = run_chain(chain); });
 }
 
 }  // namespace ign_cli

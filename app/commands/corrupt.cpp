@@ -52,25 +52,21 @@ int run_corrupt(const CorruptArgs& a) {
 
 void add_corrupt_command(CLI::App& app, CommandContext& context) {
     static CorruptArgs corrupt;
-    auto* cr = app.add_subcommand("corrupt", "make noisy, grayscale, sketch or occluded versions (and project them with --checkpoint)");
-    add_common(cr, corrupt.common);
-    add_device(cr, corrupt.common);
+    auto* cr = add_network_command(app, context, "corrupt", "make noisy, grayscale, sketch or occluded versions (and project them with --checkpoint)", corrupt, run_corrupt);
     cr->add_option("--kind", corrupt.kind, "noise, gray, sketch, edges or occlude")
         ->check(CLI::IsMember(ign::corruption_names()))->capture_default_str();
     cr->add_option("--data", corrupt.data, "data set whose test images to corrupt")->capture_default_str();
     cr->add_option("--input", corrupt.input, "an image file instead of a data set");
     cr->add_option("--checkpoint", corrupt.checkpoint, "also project the corrupted images with this model");
-    cr->add_option("--count,-n", corrupt.count, "images")->check(CLI::Range(1, 1024))->capture_default_str();
+    add_count(cr, corrupt.count, 1024, "images");
     cr->add_option("--sigma", corrupt.sigma, "noise standard deviation in [-1, 1] units")->capture_default_str();
     cr->add_option("--patches", corrupt.patches, "occluding patches per image")->capture_default_str();
     cr->add_option("--patch-size", corrupt.patch, "patch side as a fraction of the image")->capture_default_str();
     cr->add_option("--channels", corrupt.channels, "channels without a checkpoint")->capture_default_str();
     cr->add_option("--size", corrupt.size, "size without a checkpoint")->capture_default_str();
-    cr->add_option("--seed", corrupt.seed, "seed")->capture_default_str();
-    cr->add_option("--out,-o", corrupt.out, "PNG: rows clean, corrupted[, projected]")->capture_default_str();
-    cr->add_option("--zoom", corrupt.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_seed(cr, corrupt.seed, "the corruptions");
+    add_image_output(cr, corrupt.out, corrupt.zoom, "PNG: rows clean, corrupted[, projected]");
     add_norm_mode(cr, corrupt.norm_mode);
-    cr->callback([=, &context] { context.rc = run_corrupt(corrupt); });
 }
 
 }  // namespace ign_cli

@@ -28,11 +28,9 @@ int run_export(const ExportArgs& a) {
 
 void add_export_command(CLI::App& app, CommandContext& context) {
     static ExportArgs exp;
-    auto* ex = app.add_subcommand("export", "write a model for shipping: a checkpoint without optimizer state");
-    add_common(ex, exp.common);
-    ex->add_option("checkpoint", exp.checkpoint, kModelHelp)->required();
+    auto* ex = add_command(app, context, "export", "write a model for shipping: a checkpoint without optimizer state", exp, run_export);
+    add_model_argument(ex, exp.checkpoint);
     ex->add_option("out", exp.out, "output file")->required();
-    ex->callback([=, &context] { context.rc = run_export(exp); });
 }
 
 }  // namespace ign_cli

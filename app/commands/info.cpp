@@ -28,11 +28,9 @@ int run_info(const InfoArgs& a) {
 
 void add_info_command(CLI::App& app, CommandContext& context) {
     static InfoArgs info;
-    auto* in = app.add_subcommand("info", "print a checkpoint's model card, or the system's threads, BLAS and oneDNN");
-    add_common(in, info.common);
+    auto* in = add_command(app, context, "info", "print a checkpoint's model card, or the system's threads, BLAS and oneDNN", info, run_info);
     in->add_option("checkpoint", info.checkpoint, kModelHelp);
     in->add_flag("--system", info.system, "threads, BLAS core type, oneDNN, OpenMP");
-    in->callback([=, &context] { context.rc = run_info(info); });
 }
 
 }  // namespace ign_cli

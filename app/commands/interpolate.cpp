@@ -41,18 +41,14 @@ int run_interpolate(const InterpolateArgs& a) {
 
 void add_interpolate_command(CLI::App& app, CommandContext& context) {
     static InterpolateArgs interp;
-    auto* ip = app.add_subcommand("interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds");
-    add_common(ip, interp.common);
-    add_device(ip, interp.common);
-    ip->add_option("checkpoint", interp.checkpoint, kModelHelp)->required();
+    auto* ip = add_network_command(app, context, "interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds", interp, run_interpolate);
+    add_model_argument(ip, interp.checkpoint);
     ip->add_option("--seeds", interp.seeds, "two seeds (four corner seeds with --grid)")->delimiter(',');
     ip->add_option("--frames", interp.frames, "frames from t = 0 to 1")->check(CLI::Range(2, 512))->capture_default_str();
     ip->add_option("--method", interp.method, "lerp or slerp")->check(CLI::IsMember({"lerp", "slerp"}))->capture_default_str();
     ip->add_option("--grid", interp.grid, "n x n grid among four seeds")->check(CLI::Range(2, 64));
-    ip->add_option("--out,-o", interp.out, "PNG strip or grid")->capture_default_str();
-    ip->add_option("--zoom", interp.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_image_output(ip, interp.out, interp.zoom, "PNG strip or grid");
     add_norm_mode(ip, interp.norm_mode);
-    ip->callback([=, &context] { context.rc = run_interpolate(interp); });
 }
 
 }  // namespace ign_cli

@@ -58,16 +58,12 @@ int run_project(const ProjectArgs& a) {
 
 void add_project_command(CLI::App& app, CommandContext& context) {
     static ProjectArgs project;
-    auto* p = app.add_subcommand("project", "project images of any size onto what the model learned: f^k(image)");
-    add_common(p, project.common);
-    add_device(p, project.common);
-    p->add_option("checkpoint", project.checkpoint, kModelHelp)->required();
+    auto* p = add_network_command(app, context, "project", "project images of any size onto what the model learned: f^k(image)", project, run_project);
+    add_model_argument(p, project.checkpoint);
     p->add_option("inputs", project.inputs, "image files or folders")->required();
-    p->add_option("-k", project.k, "applications of f")->check(CLI::Range(1, 64))->capture_default_str();
-    p->add_option("--out,-o", project.out, "output folder (NAME_projected.png, NAME_chain.png)")->capture_default_str();
-    p->add_option("--zoom", project.zoom, "enlarge pixels")->check(CLI::Range(1, 32))->capture_default_str();
+    add_k(p, project.k);
+    add_image_output(p, project.out, project.zoom, "output folder (NAME_projected.png, NAME_chain.png)");
     add_norm_mode(p, project.norm_mode);
-    p->callback([=, &context] { context.rc = run_project(project); });
 }
 
 }  // namespace ign_cli

@@ -145,18 +145,24 @@ ign::DistributedOptions distributed_options(const TrainArgs& a) {
     return d;
 }
 
-int run_train(const TrainArgs& a) {
-    apply_common(a.common);
-    const auto distributed = distributed_options(a);
-    if (distributed.enabled()) {
-        // Each process's log lines say which rank wrote them; ranks other than 0 report only problems.
-        spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [ign rank " + std::to_string(distributed.rank) + "] [%^%l%$] %v");
-        if (distributed.rank > 0 && spdlog::get_level() == spdlog::level::info) spdlog::set_level(spdlog::level::warn);
+// The run's outcome in the log, and the exit status that says it.
+int report(const ign::TrainResult& result, const std::string& csv_path, const std::string& preview_path) {
+    switch (result.status) {
+        case ign::TrainStatus::Completed:
+            spdlog::info("{}; losses in {}; preview in {}", result.message, csv_path, preview_path);
+            return kOk;
+        case ign::TrainStatus::Cancelled:
+            spdlog::warn("{}", result.message);
+            return kCancelled;
+        case ign::TrainStatus::Diverged:
+            spdlog::error("{}", result.message);
+            return kDiverged;
     }
-    // Several ranks on this host share its cores.
-    const int threads = a.common.threads > 0 ? a.common.threads
-                                             : std::max(1, int(std::thread::hardware_concurrency()) / std::max(1, a.nproc));
-    if (a.nproc > 1) ign::configure_threads(threads);
+    return kError;
+}
+
+// The engine's request from the command line's options (defaults are the engine's: see TrainArgs).
+ign::TrainRequest train_request(const TrainArgs& a, const ign::DistributedOptions& distributed) {
     ign::TrainRequest request;
     auto& r = request.options;
     r.model = ign::preset_options(a.preset);
@@ -190,6 +196,22 @@ int run_train(const TrainArgs& a) {
     request.steps = a.steps;
     request.epochs = a.epochs;
     request.device = a.common.device;
+    return request;
+}
+
+int run_train(const TrainArgs& a) {
+    apply_common(a.common);
+    const auto distributed = distributed_options(a);
+    if (distributed.enabled()) {
+        // Each process's log lines say which rank wrote them; ranks other than 0 report only problems.
+        spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [ign rank " + std::to_string(distributed.rank) + "] [%^%l%$] %v");
+        if (distributed.rank > 0 && spdlog::get_level() == spdlog::level::info) spdlog::set_level(spdlog::level::warn);
+    }
+    // Several ranks on this host share its cores.
+    const int threads = a.common.threads > 0 ? a.common.threads
+                                             : std::max(1, int(std::thread::hardware_concurrency()) / std::max(1, a.nproc));
+    if (a.nproc > 1) ign::configure_threads(threads);
+    const auto request = train_request(a, distributed);
     spdlog::info("loading data set '{}'", a.resume.empty() || a.data_given ? a.data : "of " + a.resume);
     const auto plan = ign::plan_training(request);
     const auto& o = plan.options;
@@ -222,18 +244,7 @@ int run_train(const TrainArgs& a) {
         spdlog::error("training finished here, but {}", problems);
         return kError;
     }
-    switch (result.status) {
-        case ign::TrainStatus::Completed:
-            spdlog::info("{}; losses in {}; preview in {}", result.message, trainer.csv_path(), preview_path);
-            return kOk;
-        case ign::TrainStatus::Cancelled:
-            spdlog::warn("{}", result.message);
-            return kCancelled;
-        case ign::TrainStatus::Diverged:
-            spdlog::error("{}", result.message);
-            return kDiverged;
-    }
-    return kError;
+    return report(result, trainer.csv_path(), preview_path);
 }
 
 }  // namespace
@@ -241,9 +252,8 @@ int run_train(const TrainArgs& a) {
 void add_train_command(CLI::App& app, CommandContext& context) {
     static TrainArgs train;
     train.argv = context.argv;
-    auto* t = app.add_subcommand("train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png");
-    add_common(t, train.common);
-    add_device(t, train.common);
+    auto* t = add_network_command(app, context, "train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png",
+                                  train, run_train);  // the callback below replaces the plain one: it notes what was given
     t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember(ign::preset_names()))->capture_default_str();
     t->add_option("--data", train.data, "digits, fashion, emoji, or a folder / IDX file")->capture_default_str();
     t->add_option("--width", train.width, "first-layer channels nf (preset: 64)");

@@ -38,14 +38,12 @@ int run_train_classifier(const ClassifierArgs& a) {
 
 void add_train_classifier_command(CLI::App& app, CommandContext& context) {
     static ClassifierArgs cls;
-    auto* tc = app.add_subcommand("train-classifier", "train the small CNN whose features ign eval uses (labelled sets)");
-    add_common(tc, cls.common);
+    auto* tc = add_command(app, context, "train-classifier", "train the small CNN whose features ign eval uses (labelled sets)", cls, run_train_classifier);
     tc->add_option("--data", cls.data, "labelled data set")->capture_default_str();
     tc->add_option("--channels", cls.channels, "image channels")->capture_default_str();
     tc->add_option("--size", cls.size, "image size")->capture_default_str();
     tc->add_option("--epochs", cls.training.epochs, "epochs")->capture_default_str();
     tc->add_option("--out,-o", cls.out, "output (default models/<data>-classifier.pt)");
-    tc->callback([=, &context] { context.rc = run_train_classifier(cls); });
 }
 
 }  // namespace ign_cli

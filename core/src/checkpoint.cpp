@@ -22,35 +22,6 @@ using nlohmann::json;
 namespace ign {
 namespace {
 
-json to_json(const ModelOptions& o) {
-    return {{"preset", o.preset}, {"channels", o.channels}, {"image_size", o.image_size}, {"width", o.width},
-            {"latent", o.latent}, {"norm", to_string(o.norm)}};
-}
-ModelOptions model_from_json(const json& j) {
-    ModelOptions o;
-    o.preset = j.at("preset");
-    o.channels = j.at("channels");
-    o.image_size = j.at("image_size");
-    o.width = j.at("width");
-    o.latent = j.at("latent");
-    o.norm = norm_from_string(j.at("norm"));
-    return o;
-}
-json to_json(const ObjectiveOptions& o) {
-    return {{"lambda_rec", o.lambda_rec}, {"lambda_idem", o.lambda_idem}, {"lambda_tight", o.lambda_tight},
-            {"a", o.tight_clamp_a}, {"detach_clamp_reference", o.detach_clamp_reference}, {"eps", o.eps}};
-}
-ObjectiveOptions objective_from_json(const json& j) {
-    ObjectiveOptions o;
-    o.lambda_rec = j.at("lambda_rec");
-    o.lambda_idem = j.at("lambda_idem");
-    o.lambda_tight = j.at("lambda_tight");
-    o.tight_clamp_a = j.at("a");
-    o.detach_clamp_reference = j.at("detach_clamp_reference");
-    o.eps = j.at("eps");
-    return o;
-}
-
 void fsync_path(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags);
     if (fd >= 0) {
@@ -83,7 +54,7 @@ std::string TrainSettings::to_string() const {
     return s.str();
 }
 
-std::string CheckpointInfo::card() const {
+std::string CheckpointSummary::card() const {
     std::ostringstream s;
     s << "IGN checkpoint (format " << format_version << ", " << created_by << ")\n"
       << "  model:      " << model.to_string() << "\n"
@@ -324,22 +295,16 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
     json meta = {{"format", "ign-checkpoint"},
                  {"format_version", kCheckpointFormatVersion},
                  {"created_by", std::string("ign ") + kVersion},
-                 {"model", to_json(info.model)},
-                 {"objective", to_json(info.objective)},
-                 {"optimizer", {{"lr", info.optimizer.lr}, {"beta1", info.optimizer.beta1}, {"beta2", info.optimizer.beta2}}},
-                 {"train", {{"data", info.train.data}, {"batch", info.train.batch}, {"steps", info.train.steps},
-                            {"seed", info.train.seed}}},
-                 {"noise", to_string(info.noise)},
+                 {"model", info.model},
+                 {"objective", info.objective},
+                 {"optimizer", info.optimizer},
+                 {"train", info.train},
+                 {"noise", info.noise},
                  {"step", info.step},
                  {"wall_time_s", info.wall_time_s},
                  {"history_terms", term_names},
                  {"checksum_crc32", checkpoint_checksum(model, history)}};
-    if (!info.stages.empty()) {
-        json stages = json::array();
-        for (const auto& stage : info.stages)
-            stages.push_back({{"from_step", stage.from_step}, {"objective", to_json(stage.objective)}, {"lr", stage.lr}});
-        meta["stages"] = stages;
-    }
+    if (!info.stages.empty()) meta["stages"] = info.stages;
     torch::serialize::OutputArchive archive;
     archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
@@ -386,7 +351,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
     try {
         torch::Tensor meta_tensor;
         if (!archive.try_read("meta", meta_tensor)) throw CheckpointError(path + ": not an IGN checkpoint (no metadata)");
-        const json meta = json::parse(tensor_to_text(meta_tensor));
+        json meta = json::parse(tensor_to_text(meta_tensor));
         if (meta.value("format", "") != "ign-checkpoint") throw CheckpointError(path + ": not an IGN checkpoint");
         info.format_version = meta.at("format_version");
         if (info.format_version > kCheckpointFormatVersion)
@@ -394,20 +359,14 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
                                   " is newer than this program reads (" + std::to_string(kCheckpointFormatVersion) +
                                   "); update IGN Studio");
         info.created_by = meta.value("created_by", "");
-        info.model = model_from_json(meta.at("model"));
-        info.objective = objective_from_json(meta.at("objective"));
-        info.optimizer.lr = meta.at("optimizer").at("lr");
-        info.optimizer.beta1 = meta.at("optimizer").at("beta1");
-        info.optimizer.beta2 = meta.at("optimizer").at("beta2");
-        if (meta.contains("stages"))  // written only by runs resumed with a changed objective
-            for (const auto& stage : meta.at("stages"))
-                info.stages.push_back({stage.at("from_step"), objective_from_json(stage.at("objective")), stage.at("lr")});
-        const auto& train = meta.at("train");
-        info.train.data = train.at("data");
-        info.train.batch = train.at("batch");
-        info.train.steps = train.at("steps");
-        info.train.seed = train.at("seed");
-        info.noise = noise_kind_from_string(meta.at("noise"));
+        rename_legacy_keys(meta);
+        info.model = meta.at("model").get<ModelOptions>();
+        info.objective = meta.at("objective").get<ObjectiveOptions>();
+        info.optimizer = meta.at("optimizer").get<OptimizerOptions>();
+        // Written only by runs resumed with a changed objective.
+        info.stages = meta.value("stages", std::vector<TrainingStage>{});
+        info.train = meta.at("train").get<TrainSettings>();
+        info.noise = meta.at("noise").get<NoiseKind>();
         info.step = meta.at("step");
         info.wall_time_s = meta.at("wall_time_s");
 

@@ -21,4 +21,16 @@ void save_grid(const torch::Tensor& batch, const std::string& path, int columns,
     save_image(make_grid(batch.detach().cpu(), columns), path, zoom);
 }
 
+// [C, H, W] in [-1, 1] -> 8-bit interleaved.
+Image8 to_image8(const torch::Tensor& chw) {
+    auto t = chw.detach().to(torch::kCPU, torch::kFloat32).clamp(-1, 1).add(1).mul(127.5).round().to(torch::kUInt8);
+    t = t.permute({1, 2, 0}).contiguous();
+    Image8 image;
+    image.height = int(t.size(0));
+    image.width = int(t.size(1));
+    image.channels = int(t.size(2));
+    image.pixels.assign(t.data_ptr<uint8_t>(), t.data_ptr<uint8_t>() + t.numel());
+    return image;
+}
+
 }  // namespace ign

@@ -1,5 +1,7 @@
 #include "ign/inference.h"
 
+#include "ign/fast_forward.h"
+
 #include <optional>
 
 namespace ign {
@@ -30,12 +32,12 @@ torch::Tensor apply_f(IgnNet& model, const torch::Tensor& x, const InferenceOpti
     if (options.norm_mode == NormMode::Train) {
         // The fast paths leave the running statistics alone by themselves; the plain modules update them.
         std::optional<BufferSnapshot> keep;
-        if (!model->subpixel_deconv) keep.emplace(*model);
+        if (!model->fast_paths) keep.emplace(*model);
         model->train(true);
-        y = model->forward(x.to(device));
+        y = run_network(*model, x.to(device));
     } else {
         model->eval();
-        y = model->forward(x.to(device));
+        y = run_network(*model, x.to(device));
     }
     model->train(was_training);
     return y.cpu();

@@ -1,5 +1,7 @@
 #include "ign/objective.h"
 
+#include "ign/fast_forward.h"
+
 #include <stdexcept>
 
 namespace ign {
@@ -38,12 +40,12 @@ LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
         return t.scalar_type() == torch::kBFloat16 || t.scalar_type() == torch::kHalf ? t.to(torch::kFloat) : t;
     };
     // Separate calls: with BatchNorm each batch gets its own statistics (docs/method.md).
-    const auto fx = as_float(m_model->forward(x));
-    const auto fz_net = m_model->forward(z);
+    const auto fx = as_float(run_network(*m_model, x));
+    const auto fz_net = run_network(*m_model, z);
     const auto fz = as_float(fz_net);
     const auto fz_detached = fz_net.detach();
-    const auto f_fz_detached = as_float(m_model->forward(fz_detached));  // tightness: gradient through the outer f only
-    const auto copy_fz = as_float(m_copy->forward(fz_net));               // idempotence: gradient through the inner f only
+    const auto f_fz_detached = as_float(run_network(*m_model, fz_detached));  // tightness: gradient through the outer f only
+    const auto copy_fz = as_float(run_network(*m_copy, fz_net));               // idempotence: gradient through the inner f only
 
     const auto rec = per_sample_l1(fx, x);
     const auto idem = (copy_fz - fz).abs().mean();

@@ -137,6 +137,7 @@ struct OneDnnForward::Impl {
     std::deque<Plan> plans;  // most recent first; a few batch sizes (live projection, grids, evaluation)
     dnnl::stream stream{cpu_engine()};
 
+    struct Builder;
     Plan build(IgnNetImpl& model, const torch::Tensor& x);
     void run(Plan& plan, const torch::Tensor& x, torch::Tensor& y);
 };
@@ -182,146 +183,172 @@ dnnl::primitive_attr fused_activation(const std::vector<std::shared_ptr<nn::Modu
 
 }  // namespace
 
+// Builds a plan layer by layer; `h` holds the activations so far and `shape` their dimensions.
+struct OneDnnForward::Impl::Builder {
+    Plan& plan;
+    const std::vector<std::shared_ptr<nn::Module>>& layers;
+    dnnl::memory h;
+    dnnl::memory::dims shape;
+
+    static dnnl::memory::desc any(const dnnl::memory::dims& d) { return dnnl::memory::desc(d, dt::f32, tag::any); }
+
+    // Adds a primitive with a weight: its input reordered into the layout it wants, its weight packed.
+    template <class PrimitiveDesc>
+    dnnl::memory add_weighted(const PrimitiveDesc& pd, dnnl::primitive primitive, const std::string& kind,
+                              const torch::Tensor& weight, tag user_layout, const dnnl::memory::dims& wdims) {
+        h = in_layout(h, pd.src_desc(), plan.steps);
+        dnnl::memory packed(pd.weights_desc(), cpu_engine());
+        plan.weights.push_back({weight, user_layout, wdims, packed});
+        dnnl::memory dst(pd.dst_desc(), cpu_engine());
+        plan.steps.push_back({primitive, {{DNNL_ARG_SRC, h}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_DST, dst}},
+                              describe(kind, shape, dst.get_desc().dims())});
+        return dst;
+    }
+
+    // Layer i and, fused into it, the activation after it (i then points at that activation).
+    void convolution(nn::Conv2dImpl* c, size_t& i) {
+        const int64_t k = c->options.kernel_size()->at(0), s = c->options.stride()->at(0);
+        const int64_t p = uniform_padding(c->options), out_channels = c->options.out_channels();
+        const dnnl::memory::dims wdims{out_channels, shape[1], k, k};
+        const auto attr = fused_activation(layers, i);
+        if (k == shape[2] && k == shape[3] && s == 1 && p == 0) {
+            // The kernel covers the whole input (the bottleneck): a matrix product, which oneDNN's inner
+            // product runs 4x faster than its convolution for a batch of 64.
+            const dnnl::memory::dims out{shape[0], out_channels};
+            dnnl::inner_product_forward::primitive_desc pd(
+                {dnnl::prop_kind::forward_inference, any(shape), any(wdims), {out, dt::f32, tag::nc}}, attr, cpu_engine());
+            const auto dst = add_weighted(pd, dnnl::inner_product_forward(pd), "inner_product", c->weight, tag::oihw, wdims);
+            shape = {shape[0], out_channels, 1, 1};
+            h = reshaped(dst, shape);
+            return;
+        }
+        const dnnl::memory::dims out{shape[0], out_channels, (shape[2] + 2 * p - k) / s + 1,
+                                     (shape[3] + 2 * p - k) / s + 1};
+        dnnl::convolution_forward::primitive_desc pd(
+            {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(shape), any(wdims),
+             any(out), {s, s}, {p, p}, {p, p}},
+            attr, cpu_engine());
+        h = add_weighted(pd, dnnl::convolution_forward(pd), "convolution", c->weight, tag::oihw, wdims);
+        shape = out;
+    }
+
+    void deconvolution(nn::ConvTranspose2dImpl* d, size_t& i) {
+        const int64_t k = d->options.kernel_size()->at(0), s = d->options.stride()->at(0);
+        const int64_t p = uniform_padding(d->options), extra = d->options.output_padding()->at(0);
+        const int64_t out_channels = d->options.out_channels();
+        const auto attr = fused_activation(layers, i);
+        if (shape[2] == 1 && shape[3] == 1 && p == 0 && extra == 0) {
+            // One input pixel (the decoder's start): a matrix product [N, Cin] x [Cin, Cout*k*k], the
+            // weight read in place of LibTorch's [Cin, Cout, k, k].
+            const dnnl::memory::dims wdims{out_channels * k * k, shape[1]};
+            h = reshaped(in_layout(h, {shape, dt::f32, tag::nchw}, plan.steps), {shape[0], shape[1]});
+            dnnl::inner_product_forward::primitive_desc pd(
+                {dnnl::prop_kind::forward_inference, h.get_desc(), any(wdims),
+                 {{shape[0], out_channels * k * k}, dt::f32, tag::nc}},
+                attr, cpu_engine());
+            const auto dst = add_weighted(pd, dnnl::inner_product_forward(pd), "inner_product", d->weight, tag::ba, wdims);
+            shape = {shape[0], out_channels, k, k};
+            h = reshaped(dst, shape);
+            return;
+        }
+        const dnnl::memory::dims out{shape[0], out_channels, (shape[2] - 1) * s - 2 * p + k + extra,
+                                     (shape[3] - 1) * s - 2 * p + k + extra};
+        const dnnl::memory::dims wdims{out_channels, shape[1], k, k};  // LibTorch stores [in, out, k, k]: iohw
+        // oneDNN's blocked kernels pad the output channels to a block of 16: for fewer (the image layer)
+        // the plain layout's kernel is 6x faster (64 -> 1 channels, 14 -> 28 pixels: 0.021 vs 0.126 ms).
+        const auto dst_desc = out_channels < 16 ? dnnl::memory::desc(out, dt::f32, tag::nchw) : any(out);
+        dnnl::deconvolution_forward::primitive_desc pd(
+            {dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, any(shape), any(wdims),
+             dst_desc, {s, s}, {p, p}, {p - extra, p - extra}},
+            attr, cpu_engine());
+        h = add_weighted(pd, dnnl::deconvolution_forward(pd), "deconvolution", d->weight, tag::iohw, wdims);
+        shape = out;
+    }
+
+    void batch_norm(nn::BatchNorm2dImpl* b, size_t& i) {
+        auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+        if (!b->is_training()) flags = flags | dnnl::normalization_flags::use_global_stats;
+        const bool fuse_relu = i + 1 < layers.size() && layers[i + 1]->as<nn::ReLU>();
+        if (fuse_relu) {
+            flags = flags | dnnl::normalization_flags::fuse_norm_relu;
+            ++i;
+        }
+        // After the decoder's first matrix product the activations are plain (NCHW), where oneDNN's
+        // normalisation is 20x slower than channel-blocked (64 images: 1.1 vs 0.05 ms); the next
+        // convolution wants them blocked anyway. Other layouts (NHWC from a convolution) stay.
+        const dnnl::memory::desc plain(shape, dt::f32, tag::nchw);
+        if (h.get_desc() == plain && shape[1] >= 16) h = in_layout(h, {shape, dt::f32, blocked_layout()}, plan.steps);
+        dnnl::batch_normalization_forward::primitive_desc pd(
+            {dnnl::prop_kind::forward_inference, h.get_desc(), float(b->options.eps()), flags}, cpu_engine());
+        const dnnl::memory::dims channel{shape[1]};
+        Step step{dnnl::batch_normalization_forward(pd), {{DNNL_ARG_SRC, h}},
+                  describe(fuse_relu ? "batch_norm+relu" : "batch_norm", shape, shape)};
+        auto bind = [&](int arg, const torch::Tensor& t) {
+            auto m = user_memory(t, tag::a, channel);
+            plan.bound.push_back({m, t});
+            step.args[arg] = m;
+        };
+        bind(DNNL_ARG_SCALE, b->weight);
+        bind(DNNL_ARG_SHIFT, b->bias);
+        if (b->is_training()) {  // this batch's statistics, into scratch memory
+            step.args[DNNL_ARG_MEAN] = dnnl::memory(pd.mean_desc(), cpu_engine());
+            step.args[DNNL_ARG_VARIANCE] = dnnl::memory(pd.variance_desc(), cpu_engine());
+        } else {
+            bind(DNNL_ARG_MEAN, b->running_mean);
+            bind(DNNL_ARG_VARIANCE, b->running_var);
+        }
+        dnnl::memory dst(pd.dst_desc(), cpu_engine());
+        step.args[DNNL_ARG_DST] = dst;
+        plan.steps.push_back(std::move(step));
+        h = dst;
+    }
+
+    // An activation that could not be fused into the layer before it, in place.
+    void activation(const nn::Module& layer) {
+        dnnl::algorithm algorithm = dnnl::algorithm::eltwise_relu;
+        float alpha = 0.f;
+        std::string kind = "relu";
+        if (auto* leaky = layer.as<nn::LeakyReLU>()) alpha = float(leaky->options.negative_slope()), kind = "leaky_relu";
+        else if (layer.as<nn::Tanh>()) algorithm = dnnl::algorithm::eltwise_tanh, kind = "tanh";
+        else TORCH_CHECK(layer.as<nn::ReLU>(), "oneDNN forward: unsupported layer ", layer.name());
+        dnnl::eltwise_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, algorithm, h.get_desc(), alpha, 0.f},
+                                                cpu_engine());
+        plan.steps.push_back({dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, h}, {DNNL_ARG_DST, h}},  // in place
+                              describe(kind, shape, shape)});
+    }
+
+    // The output in the caller's plain layout, and the memory the plan holds.
+    void finish() {
+        plan.output_shape = std::vector<int64_t>(shape.begin(), shape.end());
+        plan.output = dnnl::memory({shape, dt::f32, tag::nchw}, cpu_engine(), nullptr);
+        plan.steps.push_back({dnnl::reorder(h, plan.output), {{DNNL_ARG_FROM, h}, {DNNL_ARG_TO, plan.output}},
+                              describe("reorder", shape, shape)});
+        std::set<dnnl_memory_t> not_owned{plan.input.get(), plan.output.get()};  // the caller's and the model's tensors
+        for (const auto& b : plan.bound) not_owned.insert(b.memory.get());
+        std::set<void*> owned;
+        for (const auto& step : plan.steps)
+            for (const auto& [arg, m] : step.args)
+                if (!not_owned.count(m.get()) && owned.insert(m.get_data_handle()).second)
+                    plan.scratch_bytes += m.get_desc().get_size();
+    }
+};
+
 OneDnnForward::Impl::Plan OneDnnForward::Impl::build(IgnNetImpl& model, const torch::Tensor& x) {
     Plan plan;
     plan.input_shape = x.sizes().vec();
     plan.training = model.is_training();
     plan.model = &model;
-    auto& steps = plan.steps;
-    auto any = [](dnnl::memory::dims d) { return dnnl::memory::desc(d, dt::f32, tag::any); };
-
     plan.input = dnnl::memory({dims_of(x), dt::f32, tag::nchw}, cpu_engine(), nullptr);
-    dnnl::memory h = plan.input;
-    dnnl::memory::dims shape = dims_of(x);
-    // Adds a primitive with a weight: its input reordered into the layout it wants, its weight packed.
-    auto add_weighted = [&](const auto& pd, dnnl::primitive primitive, const std::string& kind,
-                            const torch::Tensor& weight, tag user_layout, const dnnl::memory::dims& wdims) {
-        h = in_layout(h, pd.src_desc(), steps);
-        dnnl::memory packed(pd.weights_desc(), cpu_engine());
-        plan.weights.push_back({weight, user_layout, wdims, packed});
-        dnnl::memory dst(pd.dst_desc(), cpu_engine());
-        steps.push_back({primitive, {{DNNL_ARG_SRC, h}, {DNNL_ARG_WEIGHTS, packed}, {DNNL_ARG_DST, dst}},
-                         describe(kind, shape, dst.get_desc().dims())});
-        return dst;
-    };
     const auto layers = layers_of(model);
+    Builder builder{plan, layers, plan.input, dims_of(x)};
     for (size_t i = 0; i < layers.size(); ++i) {
         const auto& layer = layers[i];
-        if (auto* c = layer->as<nn::Conv2d>()) {
-            const int64_t k = c->options.kernel_size()->at(0), s = c->options.stride()->at(0);
-            const int64_t p = uniform_padding(c->options), out_channels = c->options.out_channels();
-            const dnnl::memory::dims wdims{out_channels, shape[1], k, k};
-            const auto attr = fused_activation(layers, i);
-            if (k == shape[2] && k == shape[3] && s == 1 && p == 0) {
-                // The kernel covers the whole input (the bottleneck): a matrix product, which oneDNN's inner
-                // product runs 4x faster than its convolution for a batch of 64.
-                const dnnl::memory::dims out{shape[0], out_channels};
-                dnnl::inner_product_forward::primitive_desc pd(
-                    {dnnl::prop_kind::forward_inference, any(shape), any(wdims), {out, dt::f32, tag::nc}}, attr, cpu_engine());
-                const auto dst = add_weighted(pd, dnnl::inner_product_forward(pd), "inner_product", c->weight, tag::oihw, wdims);
-                shape = {shape[0], out_channels, 1, 1};
-                h = reshaped(dst, shape);
-                continue;
-            }
-            const dnnl::memory::dims out{shape[0], out_channels, (shape[2] + 2 * p - k) / s + 1,
-                                         (shape[3] + 2 * p - k) / s + 1};
-            dnnl::convolution_forward::primitive_desc pd(
-                {dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(shape), any(wdims),
-                 any(out), {s, s}, {p, p}, {p, p}},
-                attr, cpu_engine());
-            h = add_weighted(pd, dnnl::convolution_forward(pd), "convolution", c->weight, tag::oihw, wdims);
-            shape = out;
-        } else if (auto* d = layer->as<nn::ConvTranspose2d>()) {
-            const int64_t k = d->options.kernel_size()->at(0), s = d->options.stride()->at(0);
-            const int64_t p = uniform_padding(d->options), extra = d->options.output_padding()->at(0);
-            const int64_t out_channels = d->options.out_channels();
-            const auto attr = fused_activation(layers, i);
-            if (shape[2] == 1 && shape[3] == 1 && p == 0 && extra == 0) {
-                // One input pixel (the decoder's start): a matrix product [N, Cin] x [Cin, Cout*k*k], the
-                // weight read in place of LibTorch's [Cin, Cout, k, k].
-                const dnnl::memory::dims wdims{out_channels * k * k, shape[1]};
-                h = reshaped(in_layout(h, {shape, dt::f32, tag::nchw}, steps), {shape[0], shape[1]});
-                dnnl::inner_product_forward::primitive_desc pd(
-                    {dnnl::prop_kind::forward_inference, h.get_desc(), any(wdims),
-                     {{shape[0], out_channels * k * k}, dt::f32, tag::nc}},
-                    attr, cpu_engine());
-                const auto dst = add_weighted(pd, dnnl::inner_product_forward(pd), "inner_product", d->weight, tag::ba, wdims);
-                shape = {shape[0], out_channels, k, k};
-                h = reshaped(dst, shape);
-                continue;
-            }
-            const dnnl::memory::dims out{shape[0], out_channels, (shape[2] - 1) * s - 2 * p + k + extra,
-                                         (shape[3] - 1) * s - 2 * p + k + extra};
-            const dnnl::memory::dims wdims{out_channels, shape[1], k, k};  // LibTorch stores [in, out, k, k]: iohw
-            // oneDNN's blocked kernels pad the output channels to a block of 16: for fewer (the image layer)
-            // the plain layout's kernel is 6x faster (64 -> 1 channels, 14 -> 28 pixels: 0.021 vs 0.126 ms).
-            const auto dst_desc = out_channels < 16 ? dnnl::memory::desc(out, dt::f32, tag::nchw) : any(out);
-            dnnl::deconvolution_forward::primitive_desc pd(
-                {dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, any(shape), any(wdims),
-                 dst_desc, {s, s}, {p, p}, {p - extra, p - extra}},
-                attr, cpu_engine());
-            h = add_weighted(pd, dnnl::deconvolution_forward(pd), "deconvolution", d->weight, tag::iohw, wdims);
-            shape = out;
-        } else if (auto* b = layer->as<nn::BatchNorm2d>()) {
-            auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
-            if (!b->is_training()) flags = flags | dnnl::normalization_flags::use_global_stats;
-            const bool fuse_relu = i + 1 < layers.size() && layers[i + 1]->as<nn::ReLU>();
-            if (fuse_relu) {
-                flags = flags | dnnl::normalization_flags::fuse_norm_relu;
-                ++i;
-            }
-            // After the decoder's first matrix product the activations are plain (NCHW), where oneDNN's
-            // normalisation is 20x slower than channel-blocked (64 images: 1.1 vs 0.05 ms); the next
-            // convolution wants them blocked anyway. Other layouts (NHWC from a convolution) stay.
-            const dnnl::memory::desc plain(shape, dt::f32, tag::nchw);
-            if (h.get_desc() == plain && shape[1] >= 16) h = in_layout(h, {shape, dt::f32, blocked_layout()}, steps);
-            dnnl::batch_normalization_forward::primitive_desc pd(
-                {dnnl::prop_kind::forward_inference, h.get_desc(), float(b->options.eps()), flags}, cpu_engine());
-            const dnnl::memory::dims channel{shape[1]};
-            Step step{dnnl::batch_normalization_forward(pd), {{DNNL_ARG_SRC, h}},
-                      describe(fuse_relu ? "batch_norm+relu" : "batch_norm", shape, shape)};
-            auto bind = [&](int arg, const torch::Tensor& t) {
-                auto m = user_memory(t, tag::a, channel);
-                plan.bound.push_back({m, t});
-                step.args[arg] = m;
-            };
-            bind(DNNL_ARG_SCALE, b->weight);
-            bind(DNNL_ARG_SHIFT, b->bias);
-            if (b->is_training()) {  // this batch's statistics, into scratch memory
-                step.args[DNNL_ARG_MEAN] = dnnl::memory(pd.mean_desc(), cpu_engine());
-                step.args[DNNL_ARG_VARIANCE] = dnnl::memory(pd.variance_desc(), cpu_engine());
-            } else {
-                bind(DNNL_ARG_MEAN, b->running_mean);
-                bind(DNNL_ARG_VARIANCE, b->running_var);
-            }
-            dnnl::memory dst(pd.dst_desc(), cpu_engine());
-            step.args[DNNL_ARG_DST] = dst;
-            steps.push_back(std::move(step));
-            h = dst;
-        } else {
-            dnnl::algorithm algorithm = dnnl::algorithm::eltwise_relu;
-            float alpha = 0.f;
-            std::string kind = "relu";
-            if (auto* leaky = layer->as<nn::LeakyReLU>()) alpha = float(leaky->options.negative_slope()), kind = "leaky_relu";
-            else if (layer->as<nn::Tanh>()) algorithm = dnnl::algorithm::eltwise_tanh, kind = "tanh";
-            else TORCH_CHECK(layer->as<nn::ReLU>(), "oneDNN forward: unsupported layer ", layer->name());
-            dnnl::eltwise_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, algorithm, h.get_desc(), alpha, 0.f},
-                                                    cpu_engine());
-            steps.push_back({dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, h}, {DNNL_ARG_DST, h}},  // in place
-                             describe(kind, shape, shape)});
-        }
+        if (auto* c = layer->as<nn::Conv2d>()) builder.convolution(c, i);
+        else if (auto* d = layer->as<nn::ConvTranspose2d>()) builder.deconvolution(d, i);
+        else if (auto* b = layer->as<nn::BatchNorm2d>()) builder.batch_norm(b, i);
+        else builder.activation(*layer);
     }
-    plan.output_shape = std::vector<int64_t>(shape.begin(), shape.end());
-    plan.output = dnnl::memory({shape, dt::f32, tag::nchw}, cpu_engine(), nullptr);
-    steps.push_back({dnnl::reorder(h, plan.output), {{DNNL_ARG_FROM, h}, {DNNL_ARG_TO, plan.output}},
-                     describe("reorder", shape, shape)});
-    std::set<dnnl_memory_t> not_owned{plan.input.get(), plan.output.get()};  // the caller's and the model's tensors
-    for (const auto& b : plan.bound) not_owned.insert(b.memory.get());
-    std::set<void*> owned;
-    for (const auto& step : steps)
-        for (const auto& [arg, m] : step.args)
-            if (!not_owned.count(m.get()) && owned.insert(m.get_data_handle()).second)
-                plan.scratch_bytes += m.get_desc().get_size();
+    builder.finish();
     return plan;
 }
 

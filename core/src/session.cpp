@@ -17,18 +17,6 @@
 namespace ign {
 namespace {
 
-// [C, H, W] in [-1, 1] -> 8-bit interleaved.
-Image8 to_image8(const torch::Tensor& chw) {
-    auto t = chw.detach().to(torch::kCPU, torch::kFloat32).clamp(-1, 1).add(1).mul(127.5).round().to(torch::kUInt8);
-    t = t.permute({1, 2, 0}).contiguous();
-    Image8 image;
-    image.height = int(t.size(0));
-    image.width = int(t.size(1));
-    image.channels = int(t.size(2));
-    image.pixels.assign(t.data_ptr<uint8_t>(), t.data_ptr<uint8_t>() + t.numel());
-    return image;
-}
-
 std::vector<Image8> to_images(const torch::Tensor& batch) {
     std::vector<Image8> images;
     for (int64_t i = 0; i < batch.size(0); ++i) images.push_back(to_image8(batch[i]));
@@ -47,10 +35,6 @@ Latent to_latent(const torch::Tensor& chw) {
     return {std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())};
 }
 
-CheckpointSummary summary_of(const CheckpointInfo& info) {
-    return {info.model,     info.noise,     info.train.data,  info.step,      info.wall_time_s,
-            info.card(),    info.objective, info.optimizer, info.train.batch, info.train.seed, info.stages};
-}
 
 }  // namespace
 
@@ -97,12 +81,12 @@ std::shared_ptr<ModelSession> ModelSession::open(const std::string& checkpoint_p
     if (impl.device != "cpu") impl.checkpoint.model->to(torch::Device(impl.device));  // inputs follow, results come back
     const auto& info = impl.checkpoint.info;
     impl.noise = info.noise_sampler();
-    impl.summary = summary_of(info);
+    impl.summary = info;  // the torch-free part
     return session;
 }
 
 CheckpointSummary summarize_checkpoint(const std::string& checkpoint_path) {
-    return summary_of(load_checkpoint(checkpoint_path).info);
+    return load_checkpoint(checkpoint_path).info;
 }
 
 const std::string& ModelSession::path() const { return m->checkpoint.path; }
@@ -211,18 +195,8 @@ std::string TrainingSession::checkpoint_path() const { return m->trainer->checkp
 std::string TrainingSession::csv_path() const { return m->trainer->csv_path(); }
 std::vector<LossRecord> TrainingSession::history() const { return m->trainer->info().history; }
 
-TrainResult TrainingSession::run(const TrainingCallbacks& callbacks, const std::atomic<bool>* cancel) {
-    TrainCallbacks inner;
-    inner.on_step = callbacks.on_step;
-    inner.on_checkpoint = callbacks.on_checkpoint;
-    inner.on_warning = callbacks.on_warning;
-    if (callbacks.on_preview) {
-        const int columns = int(std::ceil(std::sqrt(double(m->plan.options.preview_count))));
-        inner.on_preview = [&](int64_t step, const torch::Tensor& samples, const torch::Tensor& refined) {
-            callbacks.on_preview(step, tile_images(to_images(samples), columns), tile_images(to_images(refined), columns));
-        };
-    }
-    return m->trainer->run(inner, cancel);
+TrainResult TrainingSession::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
+    return m->trainer->run(callbacks, cancel);
 }
 
 }  // namespace ign

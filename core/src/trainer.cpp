@@ -233,173 +233,186 @@ void Trainer::save(torch::optim::Adam& optimizer) {
     write_loss_csv(csv_path(), m_info.history);
 }
 
-TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
+// What one call of run() carries from step to step.
+struct Trainer::RunState {
     using clock = std::chrono::steady_clock;
-    auto& optimizer = *m_optimizer;
-    auto& objective = *m_objective;
+    RunState(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) : callbacks(callbacks), cancel(cancel) {}
+    const TrainCallbacks& callbacks;
+    const std::atomic<bool>* cancel;
+    int64_t first_step = 0;
+    double wall_before = 0;  // the checkpoint's training time when this call began
+    clock::time_point started = clock::now(), last_time = started, last_publish = started;
+    torch::Tensor preview_noise;  // the same noise at every preview
+    int64_t share_begin = 0, share_end = 0;  // this process's share of each batch
+    bool bf16 = false;
+    double rate = 0;          // images per second, smoothed
+    bool stop_voted = false;  // with several processes a cancel is agreed on inside a step
+};
+
+TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel) {
+    RunState run(callbacks, cancel);
     m_model->train();
-    const int64_t total = m_info.train.steps;
+    run.first_step = m_info.step;
+    run.wall_before = m_info.wall_time_s;
+    run.preview_noise = sample_noise(m_noise, m_options.preview_count, m_options.preview_seed);
     const int64_t batch = m_options.settings.batch;
-    const int64_t first_step = m_info.step;
-    const double wall_before = m_info.wall_time_s;
-    const auto started = clock::now();
-    const auto preview_noise = sample_noise(m_noise, m_options.preview_count, m_options.preview_seed);
-    spdlog::info("training {} from step {} to {}", m_options.to_string(), first_step, total);
+    const int world = m_sync ? m_sync->world_size() : 1, rank = m_sync ? m_sync->rank() : 0;
+    run.share_begin = rank * (batch / world);
+    run.share_end = run.share_begin + batch / world;
+    run.bf16 = bf16_from_string(m_options.precision);
+    spdlog::info("training {} from step {} to {}", m_options.to_string(), run.first_step, m_info.train.steps);
 
     TrainResult result;
-    double rate = 0;
-    auto last_time = clock::now();
-    const int world = m_sync ? m_sync->world_size() : 1, rank = m_sync ? m_sync->rank() : 0;
-    const int64_t share_begin = rank * (batch / world), share_end = share_begin + batch / world;
-    bool cancelled_after_step = false;  // with several processes a cancel is agreed on inside a step
-    const bool bf16 = bf16_from_string(m_options.precision);
-    auto last_publish = clock::now();
-    const auto status_now = [&](const std::string& state) {
-        RunStatus st;
-        st.state = state;
-        st.step = m_info.step;
-        st.images_per_s = rate;
-        st.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
-        st.wall_s = m_info.wall_time_s;
-        return st;
-    };
-    if (writes_files()) publish(status_now("running"), callbacks);
+    if (writes_files()) publish(status_now(run, "running"), callbacks);
     try {
-        while (m_info.step < total) {
-            if (cancelled_after_step || (!m_sync && cancel && cancel->load())) {
+        while (m_info.step < m_info.train.steps) {
+            if (run.stop_voted || (!m_sync && cancel && cancel->load())) {
                 result.status = TrainStatus::Cancelled;
                 break;
             }
-            const int64_t step = m_info.step;
-            const auto device = torch::Device(m_options.device);
-            // This process's share of the step's batch: the same images and noise one process would use.
-            auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
-            const auto x = batch_for_step(step, share_begin, share_end).to(device);
-            const auto z = m_noise.sample(batch, noise_gen).slice(0, share_begin, share_end).to(device);
-
-            LossTerms terms;
-            {
-                BF16Autocast autocast(device, bf16);  // forward only; backward follows the forward's dtypes
-                terms = objective.compute(x, z);
-            }
-            optimizer.zero_grad();
-            terms.total.backward();
-            // The total, one number per loss term, and a vote to stop (a cancel on any process stops all
-            // after this step).
-            std::vector<torch::Tensor> numbers{terms.total.detach().to(torch::kFloat)};
-            for (const auto& term : terms.terms) numbers.push_back(term.value.to(torch::kFloat));
-            numbers.push_back(torch::full({}, cancel && cancel->load() ? 1.0f : 0.0f, terms.total.options().dtype(torch::kFloat)));
-            auto losses = torch::stack(numbers);
-            if (m_sync) {
-                std::vector<torch::Tensor> shared;
-                for (const auto& p : m_model->parameters()) shared.push_back(p.grad());
-                for (const auto& b : m_model->buffers()) shared.push_back(b);  // BatchNorm running statistics
-                shared.push_back(losses);
-                m_sync->average(shared, "step " + std::to_string(step + 1));
-            }
-            const auto loss_values = losses.cpu();
-            LossRecord record;
-            record.step = step + 1;
-            record.total = loss_values[0].item<double>();
-            for (size_t i = 0; i < terms.terms.size(); ++i)
-                record.terms.push_back({terms.terms[i].name, loss_values[int64_t(i) + 1].item<double>()});
-            const bool stop_voted = loss_values[-1].item<double>() > 0;
+            const LossRecord record = train_step(run);
             if (!std::isfinite(record.total)) {
                 result.status = TrainStatus::Diverged;
-                std::ostringstream s;
-                s << "training stopped: the loss is not finite at step " << record.step << " ("
-                  << nonfinite_terms(record) << "); the weights were not updated";
-                if (fs::exists(checkpoint_path())) s << "; the last good checkpoint is kept: " << checkpoint_path();
-                result.message = s.str();
+                result.message = divergence_message(record);
                 break;
             }
-            optimizer.step();
-
-            const auto now = clock::now();
-            const double step_s = std::chrono::duration<double>(now - last_time).count();
-            last_time = now;
-            rate = rate == 0 ? batch / step_s : 0.9 * rate + 0.1 * batch / step_s;
-            record.wall_s = wall_before + std::chrono::duration<double>(now - started).count();
-            m_info.step = step + 1;
-            m_info.wall_time_s = record.wall_s;
-            m_info.history.push_back(record);
-
-            if (callbacks.on_step) {
-                TrainProgress p;
-                p.step = m_info.step;
-                p.total_steps = total;
-                p.images_per_s = rate;
-                p.eta_s = rate > 0 ? double(total - m_info.step) * batch / rate : 0;
-                p.wall_s = record.wall_s;
-                p.losses = record;
-                callbacks.on_step(p);
-            }
-            if (stop_voted) cancelled_after_step = true;
-            if (writes_files() && m_options.preview_every > 0 &&
-                (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
-                const auto samples = apply_f(m_model, preview_noise);
-                const auto refined = apply_f(m_model, samples);
-                write_preview(samples, refined, callbacks);
-                if (callbacks.on_preview) callbacks.on_preview(m_info.step, samples, refined);
-            }
-            if (writes_files() && std::chrono::duration<double>(clock::now() - last_publish).count() >= m_options.publish_every_s) {
-                publish(status_now("running"), callbacks);
-                last_publish = clock::now();
-            }
-            if (writes_files() && m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 &&
-                m_info.step < total) {
-                // A failed periodic save (full disk, say) is reported and training goes on; the previous
-                // checkpoint is untouched because saves go through a temporary file.
-                try {
-                    save(optimizer);
-                    if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
-                } catch (const CheckpointError& e) {
-                    const auto message = "checkpoint at step " + std::to_string(m_info.step) +
-                                          " not saved, training continues: " + e.what();
-                    spdlog::error("{}", message);
-                    if (callbacks.on_warning) callbacks.on_warning(message);
-                }
-            }
+            after_step(run, record);
         }
     } catch (const c10::Error& e) {
-        // A LibTorch failure inside a step (a dtype, shape or memory problem): say which step of which
-        // run; the weights may be half-updated, so the last saved checkpoint is what stays.
-        std::string message = "training step " + std::to_string(m_info.step + 1) + " failed (" + settings_summary() +
-                               "): " + torch_message(e);
-        if (writes_files() && fs::exists(checkpoint_path())) message += "; the last saved checkpoint is kept: " + checkpoint_path();
-        if (writes_files()) {
-            auto st = status_now("failed");
-            st.message = message;
-            publish(st, callbacks);
-        }
-        throw EngineError(message);
+        throw engine_failure(run, e);
     } catch (const DistributedError& e) {
-        // The weights are those of the last step every process completed: keep them.
-        std::string message = e.what();
-        if (writes_files() && m_info.step > first_step) {
-            try {
-                save(optimizer);
-                message += "; training stopped, step " + std::to_string(m_info.step) + " saved in " + checkpoint_path();
-            } catch (const CheckpointError& save_error) {
-                message += std::string("; and the checkpoint could not be saved: ") + save_error.what();
-            }
-        }
-        if (writes_files()) {
-            auto st = status_now("failed");
-            st.message = message;
-            publish(st, callbacks);
-        }
-        throw DistributedError(message);
+        throw distributed_failure(run, e);
     }
+    return finish(run, result);
+}
+
+// One optimisation step on this process's share of the batch: the forward under autocast, backward, the
+// gradients, normalisation statistics and losses averaged over the processes, then the update, unless the
+// loss is not finite: the record then says so and the weights stay as they were.
+LossRecord Trainer::train_step(RunState& run) {
+    const int64_t step = m_info.step, batch = m_options.settings.batch;
+    const auto device = torch::Device(m_options.device);
+    // This process's share of the step's batch: the same images and noise one process would use.
+    auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
+    const auto x = batch_for_step(step, run.share_begin, run.share_end).to(device);
+    const auto z = m_noise.sample(batch, noise_gen).slice(0, run.share_begin, run.share_end).to(device);
+
+    LossTerms terms;
+    {
+        BF16Autocast autocast(device, run.bf16);  // forward only; backward follows the forward's dtypes
+        terms = m_objective->compute(x, z);
+    }
+    m_optimizer->zero_grad();
+    terms.total.backward();
+    // The total, one number per loss term, and a vote to stop (a cancel on any process stops all after
+    // this step).
+    std::vector<torch::Tensor> numbers{terms.total.detach().to(torch::kFloat)};
+    for (const auto& term : terms.terms) numbers.push_back(term.value.to(torch::kFloat));
+    const bool cancel_asked = run.cancel && run.cancel->load();
+    numbers.push_back(torch::full({}, cancel_asked ? 1.0f : 0.0f, terms.total.options().dtype(torch::kFloat)));
+    auto losses = torch::stack(numbers);
+    if (m_sync) {
+        std::vector<torch::Tensor> shared;
+        for (const auto& p : m_model->parameters()) shared.push_back(p.grad());
+        for (const auto& b : m_model->buffers()) shared.push_back(b);  // BatchNorm running statistics
+        shared.push_back(losses);
+        m_sync->average(shared, "step " + std::to_string(step + 1));
+    }
+    const auto loss_values = losses.cpu();
+    LossRecord record;
+    record.step = step + 1;
+    record.total = loss_values[0].item<double>();
+    for (size_t i = 0; i < terms.terms.size(); ++i)
+        record.terms.push_back({terms.terms[i].name, loss_values[int64_t(i) + 1].item<double>()});
+    if (!std::isfinite(record.total)) return record;
+    run.stop_voted = loss_values[-1].item<double>() > 0;
+    m_optimizer->step();
+    return record;
+}
+
+std::string Trainer::divergence_message(const LossRecord& record) const {
+    std::ostringstream s;
+    s << "training stopped: the loss is not finite at step " << record.step << " (" << nonfinite_terms(record)
+      << "); the weights were not updated";
+    if (fs::exists(checkpoint_path())) s << "; the last good checkpoint is kept: " << checkpoint_path();
+    return s.str();
+}
+
+// What follows a completed step: its record in the history, progress, and (on the process that writes
+// files) the preview, the run folder and the periodic checkpoint.
+void Trainer::after_step(RunState& run, LossRecord record) {
+    using clock = RunState::clock;
+    const int64_t total = m_info.train.steps, batch = m_options.settings.batch;
+    const auto now = clock::now();
+    const double step_s = std::chrono::duration<double>(now - run.last_time).count();
+    run.last_time = now;
+    run.rate = run.rate == 0 ? batch / step_s : 0.9 * run.rate + 0.1 * batch / step_s;
+    record.wall_s = run.wall_before + std::chrono::duration<double>(now - run.started).count();
+    m_info.step = record.step;
+    m_info.wall_time_s = record.wall_s;
+    m_info.history.push_back(record);
+    const auto& callbacks = run.callbacks;
+    if (callbacks.on_step) {
+        TrainProgress p;
+        p.step = m_info.step;
+        p.total_steps = total;
+        p.images_per_s = run.rate;
+        p.eta_s = run.rate > 0 ? double(total - m_info.step) * batch / run.rate : 0;
+        p.wall_s = record.wall_s;
+        p.losses = record;
+        callbacks.on_step(p);
+    }
+    if (!writes_files()) return;
+    if (m_options.preview_every > 0 && (m_info.step % m_options.preview_every == 0 || m_info.step == total)) {
+        const auto samples = apply_f(m_model, run.preview_noise);
+        const auto refined = apply_f(m_model, samples);
+        write_preview(samples, refined, callbacks);
+        if (callbacks.on_preview) {
+            const int columns = int(std::ceil(std::sqrt(double(m_options.preview_count))));
+            callbacks.on_preview(m_info.step, to_image8(make_grid(samples, columns)), to_image8(make_grid(refined, columns)));
+        }
+    }
+    if (std::chrono::duration<double>(clock::now() - run.last_publish).count() >= m_options.publish_every_s) {
+        publish(status_now(run, "running"), callbacks);
+        run.last_publish = clock::now();
+    }
+    if (m_options.checkpoint_every > 0 && m_info.step % m_options.checkpoint_every == 0 && m_info.step < total) {
+        // A failed periodic save (full disk, say) is reported and training goes on; the previous
+        // checkpoint is untouched because saves go through a temporary file.
+        try {
+            save(*m_optimizer);
+            if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+        } catch (const CheckpointError& e) {
+            const auto message =
+                "checkpoint at step " + std::to_string(m_info.step) + " not saved, training continues: " + e.what();
+            spdlog::error("{}", message);
+            if (callbacks.on_warning) callbacks.on_warning(message);
+        }
+    }
+}
+
+RunStatus Trainer::status_now(const RunState& run, const std::string& state) const {
+    RunStatus st;
+    st.state = state;
+    st.step = m_info.step;
+    st.images_per_s = run.rate;
+    st.eta_s = run.rate > 0 ? double(m_info.train.steps - m_info.step) * m_options.settings.batch / run.rate : 0;
+    st.wall_s = m_info.wall_time_s;
+    return st;
+}
+
+// The end of a run that was not interrupted by an error: the final checkpoint (unless the loss diverged),
+// the message, and the run folder's last status.
+TrainResult Trainer::finish(RunState& run, TrainResult result) {
     result.step = m_info.step;
     if (!writes_files()) {
-        result.message = "rank " + std::to_string(rank) + " trained to step " + std::to_string(m_info.step);
+        result.message = "rank " + std::to_string(m_sync->rank()) + " trained to step " + std::to_string(m_info.step);
         return result;
     }
-    if (result.status != TrainStatus::Diverged && m_info.step > first_step) {
-        save(optimizer);
+    if (result.status != TrainStatus::Diverged && m_info.step > run.first_step) {
+        save(*m_optimizer);
         result.checkpoint_path = checkpoint_path();
-        if (callbacks.on_checkpoint) callbacks.on_checkpoint(m_info.step, checkpoint_path());
+        if (run.callbacks.on_checkpoint) run.callbacks.on_checkpoint(m_info.step, checkpoint_path());
     } else if (fs::exists(checkpoint_path())) {
         result.checkpoint_path = checkpoint_path();
     }
@@ -407,10 +420,42 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks, const std::atomic<bool
         result.message = "training cancelled at step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
     else if (result.status == TrainStatus::Completed)
         result.message = "trained to step " + std::to_string(m_info.step) + "; saved " + checkpoint_path();
-    auto final_status = status_now(to_string(result.status));
+    auto final_status = status_now(run, to_string(result.status));
     final_status.message = result.message;
-    publish(final_status, callbacks);
+    publish(final_status, run.callbacks);
     return result;
+}
+
+// A LibTorch failure inside a step (a dtype, shape or memory problem): which step of which run; the weights
+// may be half-updated, so the last saved checkpoint is what stays.
+EngineError Trainer::engine_failure(const RunState& run, const c10::Error& e) {
+    std::string message = "training step " + std::to_string(m_info.step + 1) + " failed (" + settings_summary() +
+                          "): " + torch_message(e);
+    if (writes_files() && fs::exists(checkpoint_path())) message += "; the last saved checkpoint is kept: " + checkpoint_path();
+    publish_failure(run, message);
+    return EngineError(message);
+}
+
+// A peer died or hung: the weights are those of the last step every process completed, so they are kept.
+DistributedError Trainer::distributed_failure(const RunState& run, const DistributedError& e) {
+    std::string message = e.what();
+    if (writes_files() && m_info.step > run.first_step) {
+        try {
+            save(*m_optimizer);
+            message += "; training stopped, step " + std::to_string(m_info.step) + " saved in " + checkpoint_path();
+        } catch (const CheckpointError& save_error) {
+            message += std::string("; and the checkpoint could not be saved: ") + save_error.what();
+        }
+    }
+    publish_failure(run, message);
+    return DistributedError(message);
+}
+
+void Trainer::publish_failure(const RunState& run, const std::string& message) {
+    if (!writes_files()) return;
+    auto st = status_now(run, "failed");
+    st.message = message;
+    publish(st, run.callbacks);
 }
 
 TrainPlan plan_training(const TrainRequest& request) {

@@ -1,6 +1,10 @@
 #pragma once
-// Value types that say how a model is built, trained and run. Plain structs with defaults,
-// a to_string() for logs and JSON round trips for checkpoints. No torch here.
+// Value types that say how a model is built, trained and run. Plain structs with defaults, a to_string()
+// for logs, and their JSON (a checkpoint's metadata) right under each: nlohmann's defaulting macros, so a
+// field missing from an older file keeps its default and a field added later needs no reader change. Enums
+// are written as their names; an unknown name is an error, never a default. No torch here.
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +29,10 @@ std::string to_string(Norm norm);
 Norm norm_from_string(const std::string& text);  // throws std::invalid_argument
 std::string to_string(NoiseKind kind);
 NoiseKind noise_kind_from_string(const std::string& text);
+inline void to_json(nlohmann::json& j, Norm norm) { j = to_string(norm); }
+inline void from_json(const nlohmann::json& j, Norm& norm) { norm = norm_from_string(j.get<std::string>()); }
+inline void to_json(nlohmann::json& j, NoiseKind kind) { j = to_string(kind); }
+inline void from_json(const nlohmann::json& j, NoiseKind& kind) { kind = noise_kind_from_string(j.get<std::string>()); }
 
 // The network. `preset` only records where the numbers came from; the fields decide.
 struct ModelOptions {
@@ -36,6 +44,8 @@ struct ModelOptions {
     Norm norm = Norm::Batch;
     std::string to_string() const;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelOptions, preset, channels, image_size, width, latent, norm)
+
 
 // Presets exactly as in docs/method.md. Throws std::invalid_argument for an unknown name.
 ModelOptions preset_options(const std::string& name);
@@ -50,6 +60,9 @@ struct ObjectiveOptions {
     double eps = 1e-8;
     std::string to_string() const;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectiveOptions, lambda_rec, lambda_idem, lambda_tight, tight_clamp_a,
+                                                detach_clamp_reference, eps)
+
 
 struct OptimizerOptions {
     double lr = 1e-4;
@@ -57,6 +70,8 @@ struct OptimizerOptions {
     double beta2 = 0.999;
     std::string to_string() const;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimizerOptions, lr, beta1, beta2)
+
 
 // How inference treats normalisation layers. Eval uses running statistics (a result does not depend
 // on what else is in the batch); Train uses the batch's own statistics, like training does.
@@ -96,6 +111,8 @@ struct TrainSettings {
     uint64_t seed = 0;
     std::string to_string() const;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSettings, data, batch, steps, seed)
+
 
 // What a resumed run changes of the checkpoint's objective weights and learning rate, so that a run can
 // go in stages (e.g. λ rec 20 while the samples diversify, 30 after). Unset fields keep the checkpoint's.
@@ -108,6 +125,30 @@ struct TrainingStage {
     int64_t from_step = 0;
     ObjectiveOptions objective;
     double lr = 1e-4;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainingStage, from_step, objective, lr)
+
+
+// 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load. 3: the loss
+// history's term columns are named in the metadata ("history_terms"); 1 and 2 hold the original three.
+constexpr int kCheckpointFormatVersion = 3;
+
+// What a checkpoint records about its run, torch-free: ModelSession::summary() and summarize_checkpoint()
+// (session.h) give it to the studio. The engine's CheckpointInfo (checkpoint.h) is this plus the spectral
+// noise's statistics, which are tensors.
+struct CheckpointSummary {
+    int format_version = kCheckpointFormatVersion;
+    ModelOptions model;
+    ObjectiveOptions objective;  // the run's current stage (what a resume continues with)
+    OptimizerOptions optimizer;
+    TrainSettings train;         // data, batch, target steps, seed
+    NoiseKind noise = NoiseKind::Gaussian;
+    int64_t step = 0;
+    double wall_time_s = 0;
+    std::vector<LossRecord> history;
+    std::vector<TrainingStage> stages;  // empty: one objective throughout; else each resume that changed it
+    std::string created_by;             // "ign <version>"
+    std::string card() const;           // human-readable, multi-line (ign info, the studio's tooltips)
 };
 
 // Data-parallel training over c10d (distributed.h): process `rank` of `world_size`, meeting at rank 0's

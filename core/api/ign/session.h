@@ -32,21 +32,6 @@ struct SampleChain {
     std::vector<double> change;      // change[i] = mean |steps[i+1] - steps[i]| in [-1, 1] units
 };
 
-// What a checkpoint says about itself, for titles, status bars and export metadata.
-struct CheckpointSummary {
-    ModelOptions model;
-    NoiseKind noise = NoiseKind::Gaussian;
-    std::string data;
-    int64_t step = 0;
-    double wall_time_s = 0;
-    std::string card;  // multi-line, as `ign info` prints it
-    ObjectiveOptions objective;  // the run's current stage (what a resume continues with)
-    OptimizerOptions optimizer;
-    int batch = 0;
-    uint64_t seed = 0;
-    std::vector<TrainingStage> stages;  // empty: one objective throughout
-};
-
 // The summary alone (a resume form fills itself from it). Throws CheckpointError naming the file.
 CheckpointSummary summarize_checkpoint(const std::string& checkpoint_path);
 
@@ -117,15 +102,19 @@ std::vector<Image8> dataset_images(const std::string& spec, int channels, int si
 
 // ------------------------------------------------------------------------------------------ training
 
-struct TrainingCallbacks {
+// What a training run reports as it goes: the one callbacks struct of training (Trainer, trainer.h, and
+// TrainingSession take it). Called on the training thread.
+struct TrainCallbacks {
     std::function<void(const TrainProgress&)> on_step;
-    // Fixed-seed samples f(z) and f(f(z)), tiled into one grid each.
+    // The fixed-noise samples f(z) and f(f(z)), each tiled into one grid (the default inference normalisation).
     std::function<void(int64_t step, const Image8& samples, const Image8& refined)> on_preview;
     std::function<void(int64_t step, const std::string& path)> on_checkpoint;
-    std::function<void(const std::string& message)> on_warning;  // e.g. a checkpoint not written
+    // Something went wrong that training survives (a checkpoint that could not be written).
+    std::function<void(const std::string& message)> on_warning;
 };
 
-// A training run for an interactive client: plan_training() + Trainer behind a torch-free handle.
+// A training run for an interactive client: plan_training() + Trainer behind a torch-free handle (as
+// ModelSession is a loaded model behind one).
 class TrainingSession {
 public:
     // Loads the data (and the checkpoint on resume). Throws DataError / CheckpointError.
@@ -141,7 +130,7 @@ public:
     std::vector<LossRecord> history() const;
 
     // Runs until done, cancelled (the last state is saved) or diverged.
-    TrainResult run(const TrainingCallbacks& callbacks, const std::atomic<bool>* cancel);
+    TrainResult run(const TrainCallbacks& callbacks, const std::atomic<bool>* cancel);
 
 private:
     struct Impl;

@@ -3,6 +3,8 @@
 // statistics, loss history and a format version. Written atomically (temporary file, fsync, rename).
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,27 +17,23 @@
 
 namespace ign {
 
-// 1: first release. 2: adds a CRC-32 of the weights and the loss history, checked on load. 3: the loss
-// history's term columns are named in the metadata ("history_terms"); 1 and 2 hold the original three.
-constexpr int kCheckpointFormatVersion = 3;
-
-struct CheckpointInfo {
-    int format_version = kCheckpointFormatVersion;
-    ModelOptions model;
-    ObjectiveOptions objective;
-    OptimizerOptions optimizer;
-    TrainSettings train;
-    NoiseKind noise = NoiseKind::Gaussian;
+// A checkpoint's record of its run (CheckpointSummary, options.h) and the spectral noise's statistics.
+struct CheckpointInfo : CheckpointSummary {
     SpectralStats spectral;
-    int64_t step = 0;
-    double wall_time_s = 0;
-    std::vector<LossRecord> history;
-    std::vector<TrainingStage> stages;  // empty: one objective throughout; else each resume that changed it
-    std::string created_by;  // "ign <version>"
-
     NoiseSampler noise_sampler() const { return {noise, model.channels, model.image_size, spectral}; }
-    std::string card() const;  // human-readable summary (ign info)
 };
+
+// Checkpoints of formats 1 to 3 written before options.h had JSON macros called the clamp factor "a", in the
+// objective and in each stage's objective: renamed in a checkpoint's metadata before it is read.
+inline void rename_legacy_keys(nlohmann::json& meta) {
+    auto rename = [](nlohmann::json& objective) {
+        if (objective.contains("a") && !objective.contains("tight_clamp_a")) objective["tight_clamp_a"] = objective["a"];
+    };
+    if (meta.contains("objective")) rename(meta["objective"]);
+    if (meta.contains("stages"))
+        for (auto& stage : meta["stages"])
+            if (stage.contains("objective")) rename(stage["objective"]);
+}
 
 // Throws CheckpointError naming the file when the write fails; the previous file at `path` survives.
 void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet& model,

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "ign/session.h"
+
 namespace ign {
 
 // Any image OpenCV reads (PNG, JPEG, BMP, WebP ...), any size: resized (shorter side) and centre-cropped
@@ -15,6 +17,9 @@ torch::Tensor load_image(const std::string& path, int channels, int size);
 
 // The same without resizing: [1, C, H, W] at the file's own size.
 torch::Tensor load_image_native(const std::string& path, int channels);
+
+// [C, H, W] in [-1, 1] -> 8-bit interleaved (the API's image type, session.h).
+Image8 to_image8(const torch::Tensor& chw);
 
 // Tiles a batch [N, C, H, W] into one image [C, H', W'] with `columns` per row and a light border.
 torch::Tensor make_grid(const torch::Tensor& batch, int columns, int padding = 2, float pad_value = 1.0f);

@@ -13,17 +13,9 @@
 #include "ign/objective.h"
 #include "ign/options.h"
 #include "ign/run_folder.h"
+#include "ign/session.h"  // TrainCallbacks
 
 namespace ign {
-
-struct TrainCallbacks {
-    std::function<void(const TrainProgress&)> on_step;
-    // f(z) and f(f(z)) for the fixed preview noise, with the default inference normalisation.
-    std::function<void(int64_t step, const torch::Tensor& samples, const torch::Tensor& refined)> on_preview;
-    std::function<void(int64_t step, const std::string& path)> on_checkpoint;
-    // Something went wrong that training survives (a checkpoint that could not be written).
-    std::function<void(const std::string& message)> on_warning;
-};
 
 class Trainer {
 public:
@@ -63,6 +55,17 @@ private:
     // losses.csv, status.json (and preview.png when given) into the run folder, for whoever follows it.
     void publish(RunStatus status, const TrainCallbacks& callbacks);
     void write_preview(const torch::Tensor& samples, const torch::Tensor& refined, const TrainCallbacks& callbacks);
+
+    // run(), in parts: a step, what follows it, the end, and what an error leaves behind.
+    struct RunState;
+    LossRecord train_step(RunState& run);
+    void after_step(RunState& run, LossRecord record);
+    TrainResult finish(RunState& run, TrainResult result);
+    RunStatus status_now(const RunState& run, const std::string& state) const;
+    std::string divergence_message(const LossRecord& record) const;
+    EngineError engine_failure(const RunState& run, const c10::Error& e);
+    DistributedError distributed_failure(const RunState& run, const DistributedError& e);
+    void publish_failure(const RunState& run, const std::string& message);
     bool m_publish_warned = false;
 
     TrainOptions m_options;
