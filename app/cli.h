@@ -54,15 +54,18 @@ struct CommandContext {
 using AddCommand = void (*)(CLI::App& app, CommandContext& context);
 const std::vector<AddCommand>& commands();
 
-// A subcommand with the options every command has (--threads, --log-level, --log-file); when chosen,
-// `run(args)` runs and its exit code becomes the program's. `args` is the command's options struct, a
-// static of its add_<name>_command (it must outlive parsing).
+// A subcommand with the options every command has (--threads, --log-level, --log-file); when chosen, they
+// are applied (apply_common), then `run(args)` runs and its exit code becomes the program's. `args` is the
+// command's options struct, a static of its add_<name>_command (it must outlive parsing).
 template <class Args>
 CLI::App* add_command(CLI::App& app, CommandContext& context, const char* name, const char* description, Args& args,
                       int (*run)(const Args&)) {
     auto* command = app.add_subcommand(name, description);
     add_common(command, args.common);
-    command->callback([&args, &context, run] { context.rc = run(args); });
+    command->callback([&args, &context, run] {
+        apply_common(args.common);
+        context.rc = run(args);
+    });
     return command;
 }
 // The same for a command that runs a network: with --device.

@@ -538,7 +538,7 @@ private slots:
         const auto resumed = train->request(&problem);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QCOMPARE(resumed.options.model.width, 8);
-        QCOMPARE(resumed.options.resume_changes.lambda_rec.value_or(0), 30.0);
+        QCOMPARE(resumed.options.resume_changes.objective.at("lambda_rec"), 30.0);
         train->start();
         QVERIFY(finished.wait(120000));
         const auto summary = ign::summarize_checkpoint(train->lastCheckpoint().toStdString());

@@ -363,7 +363,10 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     if (!o.resume.empty() && !QFileInfo(m_resume->text().trimmed()).isFile())
         *problem = m_resume->text().trimmed() + ": no such checkpoint file";
     if (!o.resume.empty() && m_resume->text().trimmed() == m_resume_loaded)  // the form shows the checkpoint's values
-        o.resume_changes = {m_lambda_rec->value(), m_lambda_idem->value(), m_lambda_tight->value(), m_clamp->value(),
+        o.resume_changes = {{{"lambda_rec", m_lambda_rec->value()},
+                             {"lambda_idem", m_lambda_idem->value()},
+                             {"lambda_tight", m_lambda_tight->value()},
+                             {"tight_clamp_a", m_clamp->value()}},
                             m_lr->value()};
     if (o.model.norm == ign::Norm::Group && o.model.width % 8 != 0)
         *problem = "group norm needs a width that is a multiple of 8";

@@ -14,7 +14,6 @@ struct BenchArgs {
 };
 
 int run_bench(const BenchArgs& a) {
-    apply_common(a.common);
     if (a.plain) ign::set_fast_paths(false);
     auto options = a.options;
     options.device = device_for(a.common);

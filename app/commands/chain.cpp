@@ -15,7 +15,6 @@ struct ChainArgs {
 };
 
 int run_chain(const ChainArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     const auto z = ign::sample_noise(m.info.noise_sampler(), a.count, a.seed);
     const auto steps = ign::chain(m.model, z, a.k, inference_options(a.norm_mode));

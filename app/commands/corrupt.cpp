@@ -18,7 +18,6 @@ struct CorruptArgs {
 };
 
 int run_corrupt(const CorruptArgs& a) {
-    apply_common(a.common);
     Loaded m;
     int channels = a.channels, size = a.size;
     if (!a.checkpoint.empty()) {

@@ -23,7 +23,6 @@ struct EvalArgs {
 };
 
 int run_eval(const EvalArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     const auto data = a.data.empty() ? m.info.train.data : a.data;
     const auto split = ign::load_dataset(data, m.info.model.channels, m.info.model.image_size);

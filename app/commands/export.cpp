@@ -17,7 +17,6 @@ struct ExportArgs {
 // A model for shipping or sharing: weights, options, noise statistics and loss history, without the
 // optimizer state (a third of the size). Every inference command reads it; training cannot resume from it.
 int run_export(const ExportArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     ign::save_checkpoint(a.out, m.info, m.model, nullptr);
     std::cout << a.out << " (" << fs::file_size(a.out) / 1024 << " KiB)\n";

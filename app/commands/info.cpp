@@ -14,7 +14,6 @@ struct InfoArgs {
 };
 
 int run_info(const InfoArgs& a) {
-    apply_common(a.common);
     if (a.system) std::cout << ign::system_info() << "\n";
     if (!a.checkpoint.empty()) {
         auto m = load(a.checkpoint, a.common);

@@ -15,7 +15,6 @@ struct InterpolateArgs {
 };
 
 int run_interpolate(const InterpolateArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     const auto noise = m.info.noise_sampler();
     const bool spherical = a.method == "slerp";

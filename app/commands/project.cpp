@@ -21,7 +21,6 @@ struct ProjectArgs {
 };
 
 int run_project(const ProjectArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     std::vector<std::string> files;
     for (const auto& input : a.inputs) {

@@ -18,7 +18,6 @@ struct SampleArgs {
 };
 
 int run_sample(const SampleArgs& a) {
-    apply_common(a.common);
     auto m = load(a.checkpoint, a.common);
     const auto images = ign::sample(m.model, m.info.noise_sampler(), a.count, a.seed, inference_options(a.norm_mode));
     ign::save_grid(images, a.out, a.columns, a.zoom);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <tuple>
 
 #include "cli.h"
 #include "ign/distributed.h"
@@ -200,7 +201,6 @@ ign::TrainRequest train_request(const TrainArgs& a, const ign::DistributedOption
 }
 
 int run_train(const TrainArgs& a) {
-    apply_common(a.common);
     const auto distributed = distributed_options(a);
     if (distributed.enabled()) {
         // Each process's log lines say which rank wrote them; ranks other than 0 report only problems.
@@ -299,14 +299,17 @@ void add_train_command(CLI::App& app, CommandContext& context) {
     t->callback([=, &context] {
         train.data_given = t->count("--data") > 0;
         auto given = [&](const char* name) { return t->count(name) > 0; };
-        if (given("--lambda-rec")) train.resume_changes.lambda_rec = train.lambda_rec;
-        if (given("--lambda-idem")) train.resume_changes.lambda_idem = train.lambda_idem;
-        if (given("--lambda-tight")) train.resume_changes.lambda_tight = train.lambda_tight;
-        if (given("--clamp-a")) train.resume_changes.clamp_a = train.clamp_a;
+        // The objective's weights given with --resume change from the checkpoint's step on (their JSON names).
+        for (const auto& [option, field, value] : {std::tuple{"--lambda-rec", "lambda_rec", train.lambda_rec},
+                                                   {"--lambda-idem", "lambda_idem", train.lambda_idem},
+                                                   {"--lambda-tight", "lambda_tight", train.lambda_tight},
+                                                   {"--clamp-a", "tight_clamp_a", train.clamp_a}})
+            if (given(option)) train.resume_changes.objective[field] = value;
         if (given("--lr")) train.resume_changes.lr = train.lr;
         for (const char* name : {"--preset", "--width", "--latent", "--channels", "--size", "--norm", "--noise", "--batch",
                                  "--seed", "--beta1", "--beta2", "--detach-clamp-reference"})
             if (given(name)) train.ignored_on_resume.push_back(name);
+        apply_common(train.common);
         context.rc = run_train(train);
     });
 }

@@ -21,7 +21,6 @@ struct ClassifierArgs {
 };
 
 int run_train_classifier(const ClassifierArgs& a) {
-    apply_common(a.common);
     const auto split = ign::load_dataset(a.data, a.channels, a.size);
     spdlog::info("{}: {} training images, {} test images", a.data, split.train.size(), split.test.size());
     double accuracy = 0;

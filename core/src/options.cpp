@@ -120,10 +120,16 @@ ModelOptions preset_options(const std::string& name) {
     return o;
 }
 
+// Every field, read from its JSON (options.h): a field added to the struct shows without a change here.
 std::string ObjectiveOptions::to_string() const {
     std::ostringstream s;
-    s << "lambda_rec=" << lambda_rec << " lambda_idem=" << lambda_idem << " lambda_tight=" << lambda_tight
-      << " a=" << tight_clamp_a << " detach_clamp_reference=" << (detach_clamp_reference ? "yes" : "no");
+    const nlohmann::json fields = *this;  // named: a temporary in the range expression would die before the loop
+    for (const auto& [name, value] : fields.items()) {
+        if (s.tellp() > 0) s << " ";
+        s << name << "=";
+        if (value.is_boolean()) s << (value.get<bool>() ? "yes" : "no");
+        else s << value.get<double>();
+    }
     return s.str();
 }
 

@@ -1,5 +1,6 @@
 #include "ign/trainer.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -52,16 +53,17 @@ std::mutex& global_generator_mutex() {
 
 bool apply_resume_changes(const ResumeChanges& changes, CheckpointInfo& info) {
     const TrainingStage before{info.step, info.objective, info.optimizer.lr};
+    // Through the objective's JSON (options.h), so that a weight added later can change too.
+    nlohmann::json objective = info.objective;
+    for (const auto& [name, value] : changes.objective) {
+        if (!objective.contains(name) || !objective[name].is_number())
+            throw std::invalid_argument("a resumed run cannot change '" + name + "': not a weight of the objective");
+        objective[name] = value;
+    }
     auto& o = info.objective;
-    if (changes.lambda_rec) o.lambda_rec = *changes.lambda_rec;
-    if (changes.lambda_idem) o.lambda_idem = *changes.lambda_idem;
-    if (changes.lambda_tight) o.lambda_tight = *changes.lambda_tight;
-    if (changes.clamp_a) o.tight_clamp_a = *changes.clamp_a;
+    o = objective.get<ObjectiveOptions>();
     if (changes.lr) info.optimizer.lr = *changes.lr;
-    const auto& b = before.objective;
-    if (o.lambda_rec == b.lambda_rec && o.lambda_idem == b.lambda_idem && o.lambda_tight == b.lambda_tight &&
-        o.tight_clamp_a == b.tight_clamp_a && info.optimizer.lr == before.lr)
-        return false;
+    if (objective == nlohmann::json(before.objective) && info.optimizer.lr == before.lr) return false;
     if (info.stages.empty()) info.stages.push_back({0, before.objective, before.lr});
     if (info.stages.back().from_step == info.step) info.stages.pop_back();  // changed again before any step
     info.stages.push_back({info.step, o, info.optimizer.lr});
@@ -224,6 +226,11 @@ torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) 
 
 void Trainer::save(torch::optim::Adam& optimizer) {
     save_checkpoint(checkpoint_path(), m_info, m_model, &optimizer);
+#ifdef __GLIBC__
+    // The checkpoint was serialised in memory (tens of MB); glibc keeps such freed blocks in the heap, so a
+    // long run in the studio would hold a checkpoint's worth more after each save. Hand them back.
+    malloc_trim(0);
+#endif
     if (m_options.keep_checkpoints) {
         const auto kept = fs::path(m_options.out_dir) / ("checkpoint-" + std::to_string(m_info.step) + ".pt");
         std::error_code error;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -115,9 +116,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainSettings, data, batch, step
 
 
 // What a resumed run changes of the checkpoint's objective weights and learning rate, so that a run can
-// go in stages (e.g. λ rec 20 while the samples diversify, 30 after). Unset fields keep the checkpoint's.
+// go in stages (e.g. λ rec 20 while the samples diversify, 30 after). `objective`: new values of
+// ObjectiveOptions fields by their JSON names ("lambda_rec", "tight_clamp_a", ...); what it does not name
+// keeps the checkpoint's value, as does the learning rate when `lr` is unset.
 struct ResumeChanges {
-    std::optional<double> lambda_rec, lambda_idem, lambda_tight, clamp_a, lr;
+    std::map<std::string, double> objective;
+    std::optional<double> lr;
 };
 
 // One stage of a run trained in stages: from this step on, this objective and learning rate.
