@@ -37,8 +37,10 @@ void LatestTask::start(int id, Work work) {
         // Inference runs at nice 5: above training (nice 10), below the GUI thread, so the event loop
         // keeps a core on a busy two-core machine. Set once per pool thread, before its first torch op.
         static thread_local const bool niced = setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 5) == 0;
+        // Named once per thread too: each pool thread belongs to this task's own pool.
+        static thread_local const bool named = prctl(PR_SET_NAME, m_thread_name.constData()) == 0;
         (void)niced;
-        prctl(PR_SET_NAME, m_thread_name.constData());
+        (void)named;
         try {
             return work();
         } catch (const std::exception& e) {

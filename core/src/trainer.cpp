@@ -360,11 +360,12 @@ void Trainer::after_step(RunState& run, LossRecord record) {
     m_info.history.push_back(record);
     const auto& callbacks = run.callbacks;
     if (callbacks.on_step) {
+        const auto status = status_now(run, "running");  // the rate and ETA, computed in one place
         TrainProgress p;
         p.step = m_info.step;
         p.total_steps = total;
-        p.images_per_s = run.rate;
-        p.eta_s = run.rate > 0 ? double(total - m_info.step) * batch / run.rate : 0;
+        p.images_per_s = status.images_per_s;
+        p.eta_s = status.eta_s;
         p.wall_s = record.wall_s;
         p.losses = record;
         callbacks.on_step(p);
