@@ -1,4 +1,5 @@
 // Drives the `ign` executable as a user would: every subcommand, its outputs and its exit codes.
+#include <cmath>
 #include <QProcess>
 #include <QRegularExpression>
 
@@ -101,6 +102,8 @@ private slots:
         QCOMPARE(ign_cli({}).code, 2);
         QCOMPARE(ign_cli({"train", "--batch", "-3"}).code, 2);
         QCOMPARE(ign_cli({"train", "--norm", "layer"}).code, 2);
+        QCOMPARE(ign_cli({"train", "--coverage-candidates", "0"}).code, 2);
+        QCOMPARE(ign_cli({"train", "--lambda-coverage", "-1"}).code, 2);
     }
 
     void versionNamesTheLibraries() {
@@ -153,7 +156,8 @@ private slots:
         QDir().mkpath(path("staged"));
         QVERIFY(QFile::copy(m_checkpoint, path("staged/checkpoint.pt")));
         const auto staged = ign_cli({"train", "--resume", path("staged/checkpoint.pt"), "--steps", "17", "--lambda-rec",
-                                     "30", "--lr", "5e-5", "--width", "16", "--threads", "1", "--keep-checkpoints"});
+                                     "30", "--lr", "5e-5", "--width", "16", "--threads", "1", "--keep-checkpoints",
+                                     "--lambda-coverage", "4", "--coverage-every", "2"});
         QVERIFY2(staged.code == 0, qPrintable(staged.err));
         QVERIFY2(staged.err.contains("--width ignored"), qPrintable(staged.err));
         QVERIFY2(staged.err.contains(QRegularExpression("from step 15: objective .*lambda_rec=30 ")), qPrintable(staged.err));
@@ -162,6 +166,9 @@ private slots:
         QCOMPARE(staged_info.objective.lambda_rec, 30.0);
         QCOMPARE(staged_info.optimizer.lr, 5e-5);
         QCOMPARE(staged_info.stages.size(), size_t(2));
+        QCOMPARE(staged_info.objective.lambda_coverage, 4.0);  // the coverage term joins from step 15 on
+        QCOMPARE(staged_info.objective.coverage_every, 2);
+        QVERIFY(std::isnan(staged_info.history[14].term("coverage")) && staged_info.history[16].term("coverage") > 0);
         QCOMPARE(load_checkpoint(path("staged/checkpoint-17.pt").toStdString()).info.step, int64_t(17));
         const auto card = ign_cli({"info", path("staged/checkpoint.pt")});
         QVERIFY2(card.out.contains(QRegularExpression("stage:      from step 15: .*lambda_rec=30 ")) && card.out.contains("lr=5e-05"),

@@ -1,5 +1,6 @@
 // Every documented option combination trains: each preset x norm x noise x precision (and two processes
-// for the first preset) trains two steps at a tiny width, writes a checkpoint that `ign sample`,
+// for the first preset), and each preset x norm (and two processes) with the coverage term with and
+// without tightness, trains two steps at a tiny width, writes a checkpoint that `ign sample`,
 // `ign project` and the studio's ModelSession load, and resumes from it one step exactly. The values
 // come from the engine's own lists (options.h), so a value added there is tested here without an edit.
 #include <QElapsedTimer>
@@ -13,11 +14,20 @@ using namespace ign::testing;
 
 namespace {
 
+// The objectives: the method's, with the coverage term (matched again inside the resumed step's round) and
+// with coverage instead of tightness (matched again at the resume, which starts a round).
+const std::vector<std::string>& objective_variants() {
+    static const std::vector<std::string> variants{"ign", "coverage", "coverage-no-tightness"};
+    return variants;
+}
+
 struct Combination {
     std::string preset, norm, noise, precision;
     int processes = 1;
+    std::string objective = "ign";
     QString tag() const {
-        return QString::fromStdString(preset + "-" + norm + "-" + noise + "-" + precision + "-" + std::to_string(processes) + "p");
+        return QString::fromStdString(preset + "-" + norm + "-" + noise + "-" + precision + "-" + std::to_string(processes) +
+                                      "p" + (objective == "ign" ? "" : "-" + objective));
     }
 };
 
@@ -38,6 +48,13 @@ std::vector<Combination> all_combinations() {
                     all.push_back({preset, norm, noise, precision, 1});
                     if (preset == preset_names().front()) all.push_back({preset, norm, noise, precision, 2});
                 }
+    for (const auto& preset : preset_names())
+        for (const auto& norm : norm_names())
+            for (size_t v = 1; v < objective_variants().size(); ++v) {
+                all.push_back({preset, norm, noise_names().front(), "fp32", 1, objective_variants()[v]});
+                if (preset == preset_names().front())
+                    all.push_back({preset, norm, noise_names().front(), "fp32", 2, objective_variants()[v]});
+            }
     return all;
 }
 
@@ -54,6 +71,11 @@ TrainOptions options_for(const Combination& c, const QString& out) {
     o.checkpoint_every = 2;
     o.keep_checkpoints = true;
     o.preview_every = 3;  // the preview's inference runs too
+    if (c.objective != "ign") {
+        o.objective.lambda_coverage = 5;
+        o.objective.coverage_every = c.objective == "coverage" ? 3 : 2;
+        if (c.objective == "coverage-no-tightness") o.objective.lambda_tight = 0;
+    }
     return o;
 }
 

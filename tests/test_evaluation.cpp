@@ -62,6 +62,27 @@ private slots:
         QVERIFY(report.idempotence_gap > 0);
         QCOMPARE(report.projection_examples[0].size(0), int64_t(30));
         QVERIFY(QString::fromStdString(report.to_json("m.pt", "synthetic")).contains("\"f2\""));
+
+        // Projection and reconstruction apply f to one image at a time, as users project: with BatchNorm in
+        // train mode that differs from a batch, and the report says which it measured.
+        double one_at_a_time = 0;
+        for (int64_t i = 0; i < split.test.size(); ++i)
+            one_at_a_time += (apply_f(model, split.test.images.slice(0, i, i + 1)) - split.test.images[i]).abs().mean().item<double>();
+        one_at_a_time /= double(split.test.size());
+        QVERIFY2(std::abs(report.reconstruction_error - one_at_a_time) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(report.reconstruction_error).arg(one_at_a_time)));
+        options.projection_batch = 64;
+        const auto batched = evaluate(model, info, split, &reloaded, accuracy, options);
+        double in_batches = 0;
+        for (int64_t i = 0; i < split.test.size(); i += 64) {
+            const auto x = split.test.images.slice(0, i, i + 64);
+            in_batches += (apply_f(model, x) - x).abs().mean({1, 2, 3}).sum().item<double>();
+        }
+        in_batches /= double(split.test.size());
+        QVERIFY(std::abs(in_batches - one_at_a_time) > 1e-7);  // the two differ, and the option chooses
+        QVERIFY2(std::abs(batched.reconstruction_error - in_batches) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(batched.reconstruction_error).arg(in_batches)));
+        QVERIFY(QString::fromStdString(batched.to_json("m.pt", "synthetic")).contains("\"projection_batch\": 64"));
     }
 };
 

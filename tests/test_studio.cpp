@@ -531,7 +531,9 @@ private slots:
         train->setWidth(32);
         train->setResume(train->lastCheckpoint());
         QVERIFY2(train->statusText().contains("Resuming at step 40"), qPrintable(train->statusText()));
-        train->setLambdaRec(30);
+        auto objective = train->objective();
+        objective.lambda_rec = 30;
+        train->setObjective(objective);
         train->setSteps(44);
         train->setKeepCheckpoints(true);
         QString problem;

@@ -81,6 +81,31 @@ QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget*
     return s;
 }
 
+// The objective's settings on the form, by their JSON names (options.h), so that the form builds, reads,
+// fills, resumes and saves them by iterating this list. Rows with the same label share a line.
+struct ObjectiveRow {
+    const char* field;
+    const char* label;
+    double lo, hi;
+    int decimals;  // 0: a count
+    const char* tip;
+};
+const std::vector<ObjectiveRow>& objective_rows() {
+    static const std::vector<ObjectiveRow> rows{
+        {"lambda_rec", "λ reconstruction", 0, 1000, 2, "weight of reconstruction"},
+        {"lambda_idem", "λ idempotence", 0, 1000, 2, "weight of idempotence"},
+        {"lambda_tight", "λ tightness", 0, 1000, 2, "weight of tightness (0: none, a non-adversarial objective)"},
+        {"tight_clamp_a", "Clamp a", 0.01, 100, 2, "tightness is clamped to a times each image's reconstruction error"},
+        {"lambda_coverage", "λ coverage", 0, 1000, 2,
+         "weight of coverage: each real image pulls the generated sample matched to it toward itself, so no kind of "
+         "image is dropped (IMLE; 0: off)"},
+        {"coverage_candidates", "Coverage match", 1, 64, 0, "candidate noises per real image at each matching"},
+        {"coverage_every", "Coverage match", 1, 100000, 0, "steps between matchings"},
+        {"coverage_downsample", "Coverage match", 1, 64, 0, "the matching compares images shrunk by this factor"},
+    };
+    return rows;
+}
+
 }  // namespace
 
 TrainPanel::TrainPanel(QWidget* parent) : Panel(parent), m_worker(new TrainingWorker) {
@@ -143,15 +168,33 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
     form->addRow("Steps", m_steps);
     form->addRow("Seed", m_seed);
     m_lr = dspin(1e-6, 1.0, defaults.optimizer.lr, 6, this, "Adam learning rate");
-    m_lambda_rec = dspin(0, 1000, defaults.objective.lambda_rec, 2, this, "weight of reconstruction");
-    m_lambda_idem = dspin(0, 1000, defaults.objective.lambda_idem, 2, this, "weight of idempotence");
-    m_lambda_tight = dspin(0, 1000, defaults.objective.lambda_tight, 2, this, "weight of tightness");
-    m_clamp = dspin(0.01, 100, defaults.objective.tight_clamp_a, 2, this, "tightness clamp factor a");
     form->addRow("Learning rate", m_lr);
-    form->addRow("λ reconstruction", m_lambda_rec);
-    form->addRow("λ idempotence", m_lambda_idem);
-    form->addRow("λ tightness", m_lambda_tight);
-    form->addRow("Clamp a", m_clamp);
+    QHBoxLayout* line = nullptr;
+    QString line_label;
+    for (const auto& row : objective_rows()) {
+        auto* box = dspin(row.lo, row.hi, 0, row.decimals, this, row.tip);
+        m_objective.push_back({row.field, box});
+        if (line && line_label == row.label) {
+            line->addWidget(box);
+            continue;
+        }
+        line = new QHBoxLayout;
+        line_label = row.label;
+        line->addWidget(box);
+        form->addRow(row.label, line);
+    }
+    setObjective(defaults.objective);
+}
+
+void TrainPanel::setObjective(const ign::ObjectiveOptions& objective) {
+    const nlohmann::json fields = objective;
+    for (const auto& [field, box] : m_objective) box->setValue(fields.at(field).get<double>());
+}
+
+ign::ObjectiveOptions TrainPanel::objective() const {
+    nlohmann::json fields = studio_defaults().objective;
+    for (const auto& [field, box] : m_objective) fields[field] = box->value();
+    return fields.get<ign::ObjectiveOptions>();
 }
 
 // Checkpoints, previews, device, precision, run folder and resume.
@@ -351,10 +394,7 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     o.settings.batch = m_batch->value();
     o.settings.seed = uint64_t(m_seed->value());
     o.optimizer.lr = m_lr->value();
-    o.objective.lambda_rec = m_lambda_rec->value();
-    o.objective.lambda_idem = m_lambda_idem->value();
-    o.objective.lambda_tight = m_lambda_tight->value();
-    o.objective.tight_clamp_a = m_clamp->value();
+    o.objective = objective();
     o.checkpoint_every = m_checkpoint_every->value();
     o.keep_checkpoints = m_keep_checkpoints->isChecked();
     o.preview_every = m_preview_every->value();
@@ -362,12 +402,10 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     o.resume = m_resume->text().trimmed().toStdString();
     if (!o.resume.empty() && !QFileInfo(m_resume->text().trimmed()).isFile())
         *problem = m_resume->text().trimmed() + ": no such checkpoint file";
-    if (!o.resume.empty() && m_resume->text().trimmed() == m_resume_loaded)  // the form shows the checkpoint's values
-        o.resume_changes = {{{"lambda_rec", m_lambda_rec->value()},
-                             {"lambda_idem", m_lambda_idem->value()},
-                             {"lambda_tight", m_lambda_tight->value()},
-                             {"tight_clamp_a", m_clamp->value()}},
-                            m_lr->value()};
+    if (!o.resume.empty() && m_resume->text().trimmed() == m_resume_loaded) {  // the form shows the checkpoint's values
+        for (const auto& [field, box] : m_objective) o.resume_changes.objective[field] = box->value();
+        o.resume_changes.lr = m_lr->value();
+    }
     if (o.model.norm == ign::Norm::Group && o.model.width % 8 != 0)
         *problem = "group norm needs a width that is a multiple of 8";
     r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
@@ -554,7 +592,6 @@ void TrainPanel::setBatch(int batch) { m_batch->setValue(batch); }
 void TrainPanel::setWidth(int width) { m_width->setValue(width); }
 void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }
 void TrainPanel::setOutDir(const QString& dir) { m_out->setText(dir); }
-void TrainPanel::setLambdaRec(double weight) { m_lambda_rec->setValue(weight); }
 void TrainPanel::setKeepCheckpoints(bool keep) { m_keep_checkpoints->setChecked(keep); }
 void TrainPanel::setResume(const QString& checkpoint) {
     m_resume->setText(checkpoint);
@@ -576,10 +613,7 @@ void TrainPanel::loadResumeSettings() {
         m_batch->setValue(s.train.batch);
         m_seed->setValue(int(std::min<uint64_t>(s.train.seed, uint64_t(m_seed->maximum()))));
         m_lr->setValue(s.optimizer.lr);
-        m_lambda_rec->setValue(s.objective.lambda_rec);
-        m_lambda_idem->setValue(s.objective.lambda_idem);
-        m_lambda_tight->setValue(s.objective.lambda_tight);
-        m_clamp->setValue(s.objective.tight_clamp_a);
+        setObjective(s.objective);
         if (m_steps->value() <= s.step) m_steps->setValue(int(std::min<int64_t>(s.step + 1000, m_steps->maximum())));
         m_resume_loaded = path;
         m_status->setText(QString("Resuming at step %1: model, noise, batch and seed are the checkpoint's; a changed "
@@ -602,6 +636,7 @@ void TrainPanel::saveSettings(QSettings& s) const {
     s.setValue("steps", m_steps->value());
     s.setValue("seed", m_seed->value());
     s.setValue("lr", m_lr->value());
+    for (const auto& [field, box] : m_objective) s.setValue(QString::fromStdString("objective_" + field), box->value());
     s.setValue("preview_every", m_preview_every->value());
     s.setValue("checkpoint_every", m_checkpoint_every->value());
     s.setValue("keep_checkpoints", m_keep_checkpoints->isChecked());
@@ -626,6 +661,9 @@ void TrainPanel::loadSettings(const QSettings& s) {
     m_steps->setValue(v("steps", qlonglong(d.settings.steps)).toInt());
     m_seed->setValue(v("seed", qulonglong(d.settings.seed)).toInt());
     m_lr->setValue(v("lr", d.optimizer.lr).toDouble());
+    const nlohmann::json objective = d.objective;
+    for (const auto& [field, box] : m_objective)
+        box->setValue(v((std::string("objective_") + field).c_str(), objective.at(field).get<double>()).toDouble());
     m_preview_every->setValue(v("preview_every", qlonglong(d.preview_every)).toInt());
     m_checkpoint_every->setValue(v("checkpoint_every", qlonglong(d.checkpoint_every)).toInt());
     m_keep_checkpoints->setChecked(v("keep_checkpoints", d.keep_checkpoints).toBool());

@@ -59,7 +59,9 @@ public:
     void setOutDir(const QString& dir);
     void setResume(const QString& checkpoint);
     void setKeepCheckpoints(bool keep);
-    void setLambdaRec(double weight);
+    // The objective's settings the form shows (λs, clamp, coverage).
+    ign::ObjectiveOptions objective() const;
+    void setObjective(const ign::ObjectiveOptions& objective);
 
     // Shows a run that another process writes (ign train, here or on a server) as it goes: its losses,
     // preview, progress and checkpoints, read from its run folder. Not while this panel trains.
@@ -108,7 +110,10 @@ private:
 
     QComboBox *m_data, *m_preset, *m_norm, *m_noise, *m_device, *m_precision;
     QSpinBox *m_width, *m_latent, *m_batch, *m_steps, *m_seed, *m_checkpoint_every, *m_preview_every;
-    QDoubleSpinBox *m_lr, *m_lambda_rec, *m_lambda_idem, *m_lambda_tight, *m_clamp;
+    QDoubleSpinBox* m_lr;
+    // The objective's fields by JSON name (objective_rows in train_panel.cpp), in the form's order.
+    std::vector<std::pair<std::string, QDoubleSpinBox*>> m_objective;
+
     QLineEdit *m_out, *m_resume;
     QCheckBox* m_keep_checkpoints;
     QProgressBar* m_progress;

@@ -79,6 +79,11 @@ void add_eval_command(CLI::App& app, CommandContext& context) {
     e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default: <data>-classifier.pt beside the bundled models)");
     e->add_option("--samples", ev.options.samples, "generated samples")->check(CLI::Range(64, 100000))->capture_default_str();
     e->add_option("--projection-images", ev.options.projection_images, "test images to corrupt")->check(CLI::Range(10, 100000))->capture_default_str();
+    e->add_option("--projection-batch", ev.options.projection_batch,
+                  "images per application of f when projecting and reconstructing: 1 as users project (with BatchNorm "
+                  "in train mode a result depends on its batch)")
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
     add_seed(e, ev.options.seed, "the noise and the corruptions");
     e->add_option("--json", ev.json_out, "also write the JSON here");
     e->add_option("--report", ev.report, "PNG report sheet")->capture_default_str();

@@ -81,9 +81,7 @@ struct TrainArgs {
     double epochs = 0;
     uint64_t seed = kDefaults.settings.seed;
     double lr = kDefaults.optimizer.lr, beta1 = kDefaults.optimizer.beta1, beta2 = kDefaults.optimizer.beta2;
-    double lambda_rec = kDefaults.objective.lambda_rec, lambda_idem = kDefaults.objective.lambda_idem,
-           lambda_tight = kDefaults.objective.lambda_tight, clamp_a = kDefaults.objective.tight_clamp_a;
-    bool detach_clamp = kDefaults.objective.detach_clamp_reference;
+    ign::ObjectiveOptions objective = kDefaults.objective;
     bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
     ign::ResumeChanges resume_changes;      // with --resume: the λs / lr given on the command line
     std::vector<std::string> ignored_on_resume;  // options given that a resume cannot change
@@ -174,11 +172,7 @@ ign::TrainRequest train_request(const TrainArgs& a, const ign::DistributedOption
     if (!a.norm.empty()) r.model.norm = ign::norm_from_string(a.norm);
     r.noise = ign::noise_kind_from_string(a.noise);
     r.optimizer = {a.lr, a.beta1, a.beta2};
-    r.objective.lambda_rec = a.lambda_rec;
-    r.objective.lambda_idem = a.lambda_idem;
-    r.objective.lambda_tight = a.lambda_tight;
-    r.objective.tight_clamp_a = a.clamp_a;
-    r.objective.detach_clamp_reference = a.detach_clamp;
+    r.objective = a.objective;
     r.settings.data = a.data;
     r.settings.batch = a.batch;
     r.settings.seed = a.seed;
@@ -269,14 +263,29 @@ void add_train_command(CLI::App& app, CommandContext& context) {
     t->add_option("--lr", train.lr, "Adam learning rate")->capture_default_str();
     t->add_option("--beta1", train.beta1, "Adam beta1")->capture_default_str();
     t->add_option("--beta2", train.beta2, "Adam beta2")->capture_default_str();
-    t->add_option("--lambda-rec", train.lambda_rec, "weight of reconstruction")->capture_default_str();
-    t->add_option("--lambda-idem", train.lambda_idem, "weight of idempotence")->capture_default_str();
-    t->add_option("--lambda-tight", train.lambda_tight, "weight of tightness")->capture_default_str();
-    t->add_option("--clamp-a", train.clamp_a, "tightness clamp factor a")->capture_default_str();
-    t->add_flag("--detach-clamp-reference", train.detach_clamp, "detach R_i inside the tightness clamp");
+    auto& objective = train.objective;
+    t->add_option("--lambda-rec", objective.lambda_rec, "weight of reconstruction")->capture_default_str();
+    t->add_option("--lambda-idem", objective.lambda_idem, "weight of idempotence")->capture_default_str();
+    t->add_option("--lambda-tight", objective.lambda_tight, "weight of tightness (0: none, non-adversarial)")->capture_default_str();
+    t->add_option("--clamp-a", objective.tight_clamp_a, "tightness clamp factor a")->capture_default_str();
+    t->add_flag("--detach-clamp-reference", objective.detach_clamp_reference, "detach R_i inside the tightness clamp");
+    t->add_option("--lambda-coverage", objective.lambda_coverage,
+                  "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    t->add_option("--coverage-candidates", objective.coverage_candidates, "candidate noises per real image at each matching")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    t->add_option("--coverage-every", objective.coverage_every, "steps between coverage matchings")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    t->add_option("--coverage-downsample", objective.coverage_downsample,
+                  "the matching compares images average-pooled by this factor")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
     t->add_option("--resume", train.resume,
-                  "continue from this checkpoint; --lambda-rec/-idem/-tight, --clamp-a and --lr given with it change "
+                  "continue from this checkpoint; --lambda-*, --clamp-a, --coverage-* and --lr given with it change "
                   "the run from here on (recorded as a stage in the checkpoint)");
     t->add_option("--checkpoint-every", train.checkpoint_every, "steps between checkpoints (0: only at the end)")->capture_default_str();
     t->add_flag("--keep-checkpoints", train.keep_checkpoints,
@@ -299,12 +308,15 @@ void add_train_command(CLI::App& app, CommandContext& context) {
     t->callback([=, &context] {
         train.data_given = t->count("--data") > 0;
         auto given = [&](const char* name) { return t->count(name) > 0; };
-        // The objective's weights given with --resume change from the checkpoint's step on (their JSON names).
-        for (const auto& [option, field, value] : {std::tuple{"--lambda-rec", "lambda_rec", train.lambda_rec},
-                                                   {"--lambda-idem", "lambda_idem", train.lambda_idem},
-                                                   {"--lambda-tight", "lambda_tight", train.lambda_tight},
-                                                   {"--clamp-a", "tight_clamp_a", train.clamp_a}})
-            if (given(option)) train.resume_changes.objective[field] = value;
+        // The objective's settings given with --resume change from the checkpoint's step on (by JSON name).
+        const nlohmann::json objective_given = train.objective;
+        for (const auto& [option, field] : {std::pair{"--lambda-rec", "lambda_rec"}, {"--lambda-idem", "lambda_idem"},
+                                            {"--lambda-tight", "lambda_tight"}, {"--clamp-a", "tight_clamp_a"},
+                                            {"--lambda-coverage", "lambda_coverage"},
+                                            {"--coverage-candidates", "coverage_candidates"},
+                                            {"--coverage-every", "coverage_every"},
+                                            {"--coverage-downsample", "coverage_downsample"}})
+            if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();
         if (given("--lr")) train.resume_changes.lr = train.lr;
         for (const char* name : {"--preset", "--width", "--latent", "--channels", "--size", "--norm", "--noise", "--batch",
                                  "--seed", "--beta1", "--beta2", "--detach-clamp-reference"})

@@ -305,6 +305,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                  {"history_terms", term_names},
                  {"checksum_crc32", checkpoint_checksum(model, history)}};
     if (!info.stages.empty()) meta["stages"] = info.stages;
+    if (info.coverage_matches.defined()) meta["coverage_round"] = info.coverage_round;
     torch::serialize::OutputArchive archive;
     archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
@@ -322,6 +323,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
         archive.write("spectral_std_imag", info.spectral.std_imag);
     }
     archive.write("history", history);
+    if (info.coverage_matches.defined()) archive.write("coverage_matches", info.coverage_matches);
 
     // Serialised in memory first: LibTorch's file writer aborts the process when a write fails (its
     // error is thrown through C code), so the file is written by write_file_atomically, which reports a
@@ -376,6 +378,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
             archive.read("spectral_std_real", info.spectral.std_real);
             archive.read("spectral_mean_imag", info.spectral.mean_imag);
             archive.read("spectral_std_imag", info.spectral.std_imag);
+        }
+        if (meta.contains("coverage_round") && archive.try_read("coverage_matches", t)) {
+            info.coverage_round = meta.at("coverage_round");
+            info.coverage_matches = t;
         }
         torch::Tensor history;
         archive.read("history", history);

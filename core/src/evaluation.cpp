@@ -36,7 +36,8 @@ EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSp
     r.refined = f2.slice(0, 0, 64);
 
     const auto& test = data.test;
-    r.reconstruction_error = mean_l1(apply_batched(model, test.images, o.batch, o.inference), test.images);
+    r.projection_batch = o.projection_batch;
+    r.reconstruction_error = mean_l1(apply_batched(model, test.images, o.projection_batch, o.inference), test.images);
 
     if (classifier) {
         const auto f3 = apply_batched(model, f2, o.batch, o.inference);
@@ -71,7 +72,7 @@ EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSp
     for (const auto& c : cases) {
         auto gen = make_generator(o.seed + 17);
         const auto corrupted = corrupt(clean, c.kind, c.options, gen);
-        const auto projected = apply_batched(model, corrupted, o.batch, o.inference);
+        const auto projected = apply_batched(model, corrupted, o.projection_batch, o.inference);
         ProjectionFidelity p;
         p.corruption = c.name;
         p.accuracy_clean = clean_accuracy;
@@ -101,6 +102,7 @@ std::string EvalReport::to_json(const std::string& checkpoint, const std::string
     j["classifier_test_accuracy"] = number(classifier_test_accuracy);
     j["idempotence_gap"] = idempotence_gap;
     j["reconstruction_error"] = reconstruction_error;
+    j["projection_batch"] = projection_batch;
     for (const auto& p : projection)
         j["projection"][p.corruption] = {{"accuracy_corrupted", number(p.accuracy_corrupted)},
                                          {"accuracy_projected", number(p.accuracy_projected)},

@@ -8,6 +8,13 @@ namespace ign {
 
 at::Generator make_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
+uint64_t stream_seed(uint64_t seed, uint64_t stream, uint64_t index) {
+    uint64_t x = seed * 0x9E3779B97F4A7C15ULL + stream * 0xBF58476D1CE4E5B9ULL + index + 1;
+    x ^= x >> 31;
+    x *= 0x94D049BB133111EBULL;
+    return x ^ (x >> 29);
+}
+
 SpectralStats compute_spectral_stats(const torch::Tensor& images, int64_t max_images) {
     torch::NoGradGuard no_grad;
     if (images.dim() != 4 || images.size(0) < 2)

@@ -1,5 +1,6 @@
 #include "ign/objective.h"
 
+#include "ign/coverage.h"
 #include "ign/fast_forward.h"
 
 #include <stdexcept>
@@ -33,7 +34,9 @@ torch::Tensor Objective::clamp_tightness(const torch::Tensor& tight, const torch
     return torch::tanh(tight / (scale + eps)) * scale;
 }
 
-LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
+LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z, const torch::Tensor& z_matched) {
+    if (m_options.coverage() && !z_matched.defined())
+        throw std::invalid_argument("the coverage term needs the noises matched to the batch (CoverageMatcher)");
     refresh_copy();
     // Under bf16 autocast the network's outputs are bfloat16; the losses are always taken in float32.
     const auto as_float = [](const torch::Tensor& t) {
@@ -57,6 +60,9 @@ LossTerms Objective::compute(const torch::Tensor& x, const torch::Tensor& z) {
     terms.terms = {{"reconstruction", m_options.lambda_rec, rec.mean()},
                    {"idempotence", m_options.lambda_idem, idem},
                    {"tightness", m_options.lambda_tight, tight.mean()}};
+    if (m_options.coverage())  // gradient through the matched samples only (coverage.h)
+        terms.terms.push_back(
+            {"coverage", m_options.lambda_coverage, coverage_distance(as_float(run_network(*m_model, z_matched)), x)});
     for (const auto& added : m_added) terms.terms.push_back({added.name, added.weight, added.term({x, z, fx, fz})});
     for (auto& term : terms.terms) {
         const auto weighted = term.weight * term.value;

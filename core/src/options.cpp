@@ -125,6 +125,8 @@ std::string ObjectiveOptions::to_string() const {
     std::ostringstream s;
     const nlohmann::json fields = *this;  // named: a temporary in the range expression would die before the loop
     for (const auto& [name, value] : fields.items()) {
+        // Without the coverage term its settings mean nothing: the method's runs read as before.
+        if (!coverage() && name.find("coverage") != std::string::npos) continue;
         if (s.tellp() > 0) s << " ";
         s << name << "=";
         if (value.is_boolean()) s << (value.get<bool>() ? "yes" : "no");

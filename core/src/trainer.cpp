@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "ign/coverage.h"
 #include "ign/engine_error.h"
 #include "ign/image_io.h"
 #include "ign/inference.h"
@@ -21,15 +22,6 @@ namespace fs = std::filesystem;
 
 namespace ign {
 namespace {
-
-// Each step's randomness comes from its own generator, so step s draws the same numbers whether the
-// run went straight through or was resumed.
-uint64_t mix(uint64_t seed, uint64_t stream, uint64_t index) {
-    uint64_t x = seed * 0x9E3779B97F4A7C15ULL + stream * 0xBF58476D1CE4E5B9ULL + index + 1;
-    x ^= x >> 31;
-    x *= 0x94D049BB133111EBULL;
-    return x ^ (x >> 29);
-}
 
 std::string nonfinite_terms(const LossRecord& r) {
     std::ostringstream s;
@@ -146,6 +138,15 @@ void Trainer::prepare() {
     if (m_options.noise == NoiseKind::Spectral && !m_info.spectral.defined())
         m_info.spectral = compute_spectral_stats(m_data.images);
     m_noise = m_info.noise_sampler();
+    if (m_options.objective.coverage()) {
+        m_coverage = std::make_unique<CoverageMatcher>(m_options.objective, m_options.settings.seed, m_noise,
+                                                       m_options.settings.batch);
+        // A checkpoint saved inside a round holds that round's matching: the resume continues it exactly.
+        const auto& matches = m_info.coverage_matches;
+        if (matches.defined() && m_info.coverage_round == m_coverage->round_of(m_info.step) &&
+            matches.numel() == int64_t(m_options.objective.coverage_every) * m_options.settings.batch)
+            m_coverage->restore(m_info.coverage_round, matches);
+    }
     if (m_options.distributed.enabled()) {
         const int world = m_options.distributed.world_size;
         if (m_options.settings.batch % world != 0)
@@ -217,7 +218,7 @@ torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) 
     const int64_t per_epoch = m_data.size() / batch;  // the last partial batch of an epoch is dropped
     const int64_t epoch = step / per_epoch, position = step % per_epoch;
     if (epoch != m_cached_epoch) {
-        auto gen = make_generator(mix(m_options.settings.seed, 1, uint64_t(epoch)));
+        auto gen = make_generator(stream_seed(m_options.settings.seed, 1, uint64_t(epoch)));
         m_epoch_order = at::randperm(m_data.size(), gen, torch::kLong);
         m_cached_epoch = epoch;
     }
@@ -300,14 +301,17 @@ LossRecord Trainer::train_step(RunState& run) {
     const int64_t step = m_info.step, batch = m_options.settings.batch;
     const auto device = torch::Device(m_options.device);
     // This process's share of the step's batch: the same images and noise one process would use.
-    auto noise_gen = make_generator(mix(m_options.settings.seed, 2, uint64_t(step)));
+    auto noise_gen = make_generator(stream_seed(m_options.settings.seed, 2, uint64_t(step)));
     const auto x = batch_for_step(step, run.share_begin, run.share_end).to(device);
     const auto z = m_noise.sample(batch, noise_gen).slice(0, run.share_begin, run.share_end).to(device);
+
+    torch::Tensor z_matched;
+    if (m_coverage) z_matched = matched_latents(run, step).to(device);
 
     LossTerms terms;
     {
         BF16Autocast autocast(device, run.bf16);  // forward only; backward follows the forward's dtypes
-        terms = m_objective->compute(x, z);
+        terms = m_objective->compute(x, z, z_matched);
     }
     m_optimizer->zero_grad();
     terms.total.backward();
@@ -335,6 +339,29 @@ LossRecord Trainer::train_step(RunState& run) {
     run.stop_voted = loss_values[-1].item<double>() > 0;
     m_optimizer->step();
     return record;
+}
+
+// The coverage term's noises for this process's share of the step's batch; at the first step of a round
+// (or of a run resumed without the round's matching) the round's images are matched first.
+torch::Tensor Trainer::matched_latents(const RunState& run, int64_t step) {
+    const int64_t round = m_coverage->round_of(step);
+    if (!m_coverage->holds_round(round)) {
+        const int64_t every = m_options.objective.coverage_every, batch = m_options.settings.batch;
+        std::vector<torch::Tensor> images;
+        for (int64_t s = round * every; s < (round + 1) * every; ++s) images.push_back(batch_for_step(s, 0, batch));
+        m_coverage->match(round, m_model, torch::cat(images), run.bf16);
+        if (m_sync) {  // every process trains toward rank 0's matching
+            std::vector<torch::Tensor> matches{m_coverage->matches().to(torch::kFloat)};
+            m_sync->broadcast_from_rank0(matches, "the coverage matching of step " + std::to_string(step + 1));
+            m_coverage->restore(round, matches[0].round().to(torch::kInt));
+        }
+        spdlog::debug("step {}: coverage round {}: {} images matched to {} distinct of {} candidates", step + 1, round,
+                      every * batch, m_coverage->distinct_matches(),
+                      every * batch * m_options.objective.coverage_candidates);
+        m_info.coverage_round = round;
+        m_info.coverage_matches = m_coverage->matches();
+    }
+    return m_coverage->latents_for(step, run.share_begin, run.share_end);
 }
 
 std::string Trainer::divergence_message(const LossRecord& record) const {

@@ -51,7 +51,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelOptions, preset, channels, 
 // Presets exactly as in docs/method.md. Throws std::invalid_argument for an unknown name.
 ModelOptions preset_options(const std::string& name);
 
-// The objective of docs/method.md.
+// The objective of docs/method.md, and the coverage term (coverage.h, docs/method.md "Coverage"): off
+// (λ 0) it is the method as specified; on, with or without tightness (λ tight 0: non-adversarial).
 struct ObjectiveOptions {
     double lambda_rec = 20.0;
     double lambda_idem = 20.0;
@@ -59,10 +60,16 @@ struct ObjectiveOptions {
     double tight_clamp_a = 1.5;
     bool detach_clamp_reference = false;  // detach R_i inside the tanh clamp
     double eps = 1e-8;
+    double lambda_coverage = 0;   // weight of D(f(z matched to x), x); 0: no coverage term
+    int coverage_candidates = 2;  // candidate noises drawn per real image at each matching
+    int coverage_every = 50;      // steps between matchings (a round)
+    int coverage_downsample = 4;  // matching compares images average-pooled by this factor
+    bool coverage() const { return lambda_coverage > 0; }
     std::string to_string() const;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ObjectiveOptions, lambda_rec, lambda_idem, lambda_tight, tight_clamp_a,
-                                                detach_clamp_reference, eps)
+                                                detach_clamp_reference, eps, lambda_coverage, coverage_candidates,
+                                                coverage_every, coverage_downsample)
 
 
 struct OptimizerOptions {

@@ -17,9 +17,12 @@
 
 namespace ign {
 
-// A checkpoint's record of its run (CheckpointSummary, options.h) and the spectral noise's statistics.
+// A checkpoint's record of its run (CheckpointSummary, options.h), the spectral noise's statistics and,
+// for runs with the coverage term, the current round's matching (coverage.h), so a resume is exact.
 struct CheckpointInfo : CheckpointSummary {
     SpectralStats spectral;
+    int64_t coverage_round = -1;
+    torch::Tensor coverage_matches;  // int32, one candidate index per image of the round
     NoiseSampler noise_sampler() const { return {noise, model.channels, model.image_size, spectral}; }
 };
 

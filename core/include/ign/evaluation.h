@@ -16,7 +16,10 @@ namespace ign {
 struct EvalOptions {
     int samples = 10000;           // generated samples for FD and coverage
     int projection_images = 1000;  // test images corrupted and projected
-    int batch = 256;               // inference batch (train-mode normalisation uses batch statistics)
+    int batch = 256;               // inference batch for samples (train-mode normalisation uses batch statistics)
+    // Inference batch for projection and reconstruction: 1, as the studio and `ign project` apply f to
+    // one image (with BatchNorm in train mode a result depends on its batch); more measures batched use.
+    int projection_batch = 1;
     uint64_t seed = 0;
     InferenceOptions inference;
 };
@@ -35,6 +38,7 @@ struct EvalReport {
     std::vector<ProjectionFidelity> projection;
     double idempotence_gap = 0;             // mean |f(f(z)) - f(z)|
     double reconstruction_error = 0;        // mean |f(x) - x| on the test split
+    int projection_batch = 1;               // images per application of f in projection and reconstruction
     double classifier_test_accuracy = NAN;
     torch::Tensor samples, refined;         // the first 64 samples f(z) and f^2(z), for the report sheet
     std::vector<torch::Tensor> projection_examples;  // per corruption: [clean; corrupted; projected] x 10

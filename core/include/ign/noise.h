@@ -38,5 +38,8 @@ private:
 
 // A CPU generator seeded deterministically; the trainer makes one per step so resuming is exact.
 at::Generator make_generator(uint64_t seed);
+// A seed for one use of a run's randomness: `stream` names the use (1 epoch order, 2 step noise, 3 coverage
+// candidates), `index` its epoch, step or round; so step s draws the same numbers straight or resumed.
+uint64_t stream_seed(uint64_t seed, uint64_t stream, uint64_t index);
 
 }  // namespace ign

@@ -1,6 +1,7 @@
 #pragma once
 // The IGN objective (docs/method.md): reconstruction, idempotence through the inner application
-// only, tightness through the outer application only, with the per-sample tanh clamp.
+// only, tightness through the outer application only, with the per-sample tanh clamp; and, when its
+// weight is set, the coverage term (coverage.h).
 #include <torch/torch.h>
 
 #include <functional>
@@ -39,8 +40,9 @@ public:
     // Builds the frozen copy f' once, with f's structure; it is refreshed in place every step.
     Objective(IgnNet model, ObjectiveOptions options);
 
-    // x: real batch, z: noise batch of the same shape. Refreshes f' from f, then computes the terms.
-    LossTerms compute(const torch::Tensor& x, const torch::Tensor& z);
+    // x: real batch, z: noise batch of the same shape. Refreshes f' from f, then computes the terms. With
+    // the coverage term, z_matched holds the noise matched to each image of x (CoverageMatcher).
+    LossTerms compute(const torch::Tensor& x, const torch::Tensor& z, const torch::Tensor& z_matched = {});
 
     // One more term after the method's three: `weight` * term(outputs) joins the total, and its value is
     // logged under `name` like the others (CSV column, checkpoint history, progress line, card, plot).

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ign/checkpoint.h"
+#include "ign/coverage.h"
 #include "ign/data.h"
 #include "ign/distributed.h"
 #include "ign/objective.h"
@@ -59,6 +60,7 @@ private:
     // run(), in parts: a step, what follows it, the end, and what an error leaves behind.
     struct RunState;
     LossRecord train_step(RunState& run);
+    torch::Tensor matched_latents(const RunState& run, int64_t step);
     void after_step(RunState& run, LossRecord record);
     TrainResult finish(RunState& run, TrainResult result);
     RunStatus status_now(const RunState& run, const std::string& state) const;
@@ -78,6 +80,7 @@ private:
     torch::Tensor m_epoch_order;
     std::unique_ptr<ProcessGroupSync> m_sync;  // null: one process
     std::unique_ptr<Objective> m_objective;
+    std::unique_ptr<CoverageMatcher> m_coverage;  // null: no coverage term
 };
 
 // A request resolved: steps, data, output folder (empty: runs/<preset>-<data>, or the checkpoint's
