@@ -37,7 +37,7 @@ for seed in $seeds; do
   run=$out/seed$seed
   [ -f "$run/checkpoint.pt" ] || "$IGN" train --data "$folder" --seed "$seed" --out "$run" --steps 1000 --threads "$THREADS" "$@" > "$run.log" 2>&1
   "$IGN" eval "$run/checkpoint.pt" --data digits --classifier models/digits-classifier.pt --samples 1000 --threads "$THREADS" \
-    --projection-images 200 --json "$run/eval.json" > /dev/null 2>> "$run.log"
+    --projection-images 200 --json "$run/eval.json" --report "$run/eval.png" > /dev/null 2>> "$run.log"
   python3 - "$run/eval.json" "$seed" >> "$summary" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
