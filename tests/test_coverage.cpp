@@ -69,31 +69,38 @@ private slots:
         }
     }
 
-    // The matcher's choice for each image of a round is the candidate whose f(z), as a training step computes
-    // it (a batch at a time), is nearest in the pooled space, and the noise it hands out is that candidate.
+    // Each image of a round keeps the one of its own candidates whose f(z), as a training step computes it (a
+    // batch at a time), is nearest in the pooled space; the noise it is given is that candidate, every time.
     void matcherPicksTheNearestGeneratedSample() {
         auto o = coverage_run(m_dir.filePath("unused"), 1);
         torch::manual_seed(1);
         IgnNet model(o.model);
         model->train();
         NoiseSampler noise(NoiseKind::Gaussian, 1, 28);
-        CoverageMatcher matcher(o.objective, 11, noise, 8);
-        const auto images = testing::synthetic_digits(3 * 8).images;
-        matcher.match(0, model, images, false);
-        const auto pool = matcher.pool(0);
-        QCOMPARE(pool.size(0), int64_t(8 * 3 * 8));
+        CoverageMatcher matcher(o.objective, 11, noise, 8, 40);
+        const auto data = testing::synthetic_digits(40).images;
+        const auto indices = torch::arange(5, 29, torch::kLong);  // 24 of the 40 images are in the round
+        matcher.match(0, model, indices, data.index_select(0, indices), false);
+        QCOMPARE(matcher.matches()[0].item<int>(), -1);  // not in the round
+        std::vector<torch::Tensor> pool;
+        for (int64_t i = 5; i < 29; ++i) pool.push_back(matcher.candidates(0, i));
+        const auto all = torch::cat(pool);
+        QCOMPARE(all.size(0), int64_t(8 * 24));
         std::vector<torch::Tensor> generated;
-        for (int64_t b = 0; b < pool.size(0); b += 8) generated.push_back(apply_f(model, pool.slice(0, b, b + 8)));
-        const auto g = torch::cat(generated);
-        const auto pooled = torch::avg_pool2d(g, 4, 4, 0, true, false);
-        for (int64_t i = 0; i < images.size(0); ++i) {  // image i chooses among pool rows 8i .. 8i + 7
+        for (int64_t b = 0; b < all.size(0); b += 8) generated.push_back(apply_f(model, all.slice(0, b, b + 8)));
+        const auto pooled = torch::avg_pool2d(torch::cat(generated), 4, 4, 0, true, false);
+        for (int64_t i = 0; i < 24; ++i) {  // image 5 + i chooses among rows 8i .. 8i + 7
             const auto own = pooled.slice(0, 8 * i, 8 * i + 8);
-            const auto d = (own - torch::avg_pool2d(images[i].unsqueeze(0), 4, 4, 0, true, false)).pow(2).flatten(1).sum(1);
-            QCOMPARE(int64_t(matcher.matches()[i].item<int>()), 8 * i + d.argmin().item<int64_t>());
+            const auto d = (own - torch::avg_pool2d(data[5 + i].unsqueeze(0), 4, 4, 0, true, false)).pow(2).flatten(1).sum(1);
+            QCOMPARE(int64_t(matcher.matches()[5 + i].item<int>()), d.argmin().item<int64_t>());
         }
-        // Step 1's images are positions 8..15 of the round.
-        QVERIFY(torch::equal(matcher.latents_for(1, 2, 5), pool.index_select(0, matcher.matches().slice(0, 10, 13).to(torch::kLong))));
-        QCOMPARE(matcher.distinct_matches(), int64_t(24));  // every image its own sample
+        const auto picked = torch::tensor({7, 7, 20}, torch::kLong);
+        const auto latents = matcher.latents_for(picked);
+        QVERIFY(torch::equal(latents[0], matcher.candidates(0, 7)[matcher.matches()[7].item<int>()]));
+        QVERIFY(torch::equal(latents[0], latents[1]));  // the same image, the same noise
+        QVERIFY(!torch::equal(latents[0], latents[2]));
+        // Another round draws other candidates.
+        QVERIFY(!torch::equal(matcher.candidates(1, 7), matcher.candidates(0, 7)));
     }
 
     // The coverage term's gradient reaches the matched noises and not the step's free noise.
@@ -141,7 +148,7 @@ private slots:
         first.run();
         const auto saved = load_checkpoint(first.checkpoint_path()).info;
         QCOMPARE(saved.coverage_round, int64_t((split - 1) / 3));
-        QCOMPARE(saved.coverage_matches.numel(), int64_t(3 * 8));
+        QCOMPARE(saved.coverage_matches.numel(), int64_t(64));  // one per training image
         auto o = coverage_run(m_dir.filePath("split" + tag), 8, lambda_tight);
         o.resume = first.checkpoint_path();
         Trainer second(o, data);

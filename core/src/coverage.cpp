@@ -26,58 +26,60 @@ torch::Tensor coverage_distance(const torch::Tensor& generated, const torch::Ten
     return (generated - real).abs().flatten(1).mean(1).mean();
 }
 
-CoverageMatcher::CoverageMatcher(const ObjectiveOptions& options, uint64_t seed, NoiseSampler noise, int64_t batch)
-    : m_options(options), m_seed(seed), m_noise(std::move(noise)), m_batch(batch), m_every(options.coverage_every) {
+CoverageMatcher::CoverageMatcher(const ObjectiveOptions& options, uint64_t seed, NoiseSampler noise, int64_t batch,
+                                 int64_t images)
+    : m_options(options), m_seed(seed), m_noise(std::move(noise)), m_batch(batch), m_every(options.coverage_every),
+      m_images(images) {
     if (options.coverage_every < 1 || options.coverage_candidates < 1 || options.coverage_downsample < 1)
         throw std::invalid_argument("the coverage term needs coverage_every, coverage_candidates and "
                                     "coverage_downsample of at least 1 (given " +
                                     options.to_string() + ")");
 }
 
-torch::Tensor CoverageMatcher::pool(int64_t round) const {
-    auto generator = make_generator(stream_seed(m_seed, 3, uint64_t(round)));
-    return m_noise.sample(int64_t(m_options.coverage_candidates) * m_every * m_batch, generator);
+torch::Tensor CoverageMatcher::candidates(int64_t round, int64_t index) const {
+    auto generator = make_generator(stream_seed(stream_seed(m_seed, 3, uint64_t(round)), 4, uint64_t(index)));
+    return m_noise.sample(m_options.coverage_candidates, generator);
 }
 
-void CoverageMatcher::match(int64_t round, IgnNet& model, const torch::Tensor& images, bool bf16) {
-    TORCH_CHECK(images.size(0) == m_every * m_batch, "a coverage round holds every x batch images");
-    const auto candidates = pool(round);
+void CoverageMatcher::match(int64_t round, IgnNet& model, const torch::Tensor& indices, const torch::Tensor& pixels,
+                            bool bf16) {
+    TORCH_CHECK(indices.size(0) == pixels.size(0), "coverage matching: ", indices.size(0), " indices for ",
+                pixels.size(0), " images");
+    const int64_t c = m_options.coverage_candidates, count = indices.size(0);
+    std::vector<torch::Tensor> pool;
+    for (int64_t i = 0; i < count; ++i) pool.push_back(candidates(round, indices[i].item<int64_t>()));
+    const auto all = torch::cat(pool);  // image i's candidates are rows i·c .. i·c + c - 1
     std::vector<torch::Tensor> features;
     const auto device = model->parameters().front().device();
-    for (int64_t begin = 0; begin < candidates.size(0); begin += m_batch) {
+    for (int64_t begin = 0; begin < all.size(0); begin += m_batch) {
         // f as the training step applies it to noise: a batch at a time, with that batch's statistics.
         BF16Autocast autocast(device, bf16);
-        features.push_back(matching_features(apply_f(model, candidates.slice(0, begin, begin + m_batch)),
+        features.push_back(matching_features(apply_f(model, all.slice(0, begin, begin + m_batch)),
                                              m_options.coverage_downsample));
     }
-    // Image i's own candidates are pool rows [i·c, (i+1)·c): shared candidates let a collapsed f give one
-    // sample to every image (seen: 1,280 images matched to 2 candidates), which pulls it to their mean.
-    const int64_t c = m_options.coverage_candidates;
-    const auto generated = torch::cat(features).view({images.size(0), c, -1});
-    const auto nearest = nearest_candidates(matching_features(images, m_options.coverage_downsample), generated);
-    hold(round, nearest + torch::arange(images.size(0), nearest.options()) * c, candidates);
+    const auto generated = torch::cat(features).view({count, c, -1});
+    const auto nearest = nearest_candidates(matching_features(pixels, m_options.coverage_downsample), generated);
+    m_round = round;
+    m_matches = torch::full({m_images}, -1, torch::kInt);
+    m_matches.index_put_({indices}, nearest.to(torch::kInt));
 }
 
 void CoverageMatcher::restore(int64_t round, const torch::Tensor& matches) {
-    TORCH_CHECK(matches.numel() == m_every * m_batch, "a coverage matching of ", matches.numel(),
-                " images does not fit rounds of ", m_every, " steps of ", m_batch);
-    hold(round, matches, pool(round));
-}
-
-void CoverageMatcher::hold(int64_t round, const torch::Tensor& matches, const torch::Tensor& candidates) {
+    TORCH_CHECK(matches.numel() == m_images, "a coverage matching of ", matches.numel(), " images does not fit data of ",
+                m_images);
     m_round = round;
     m_matches = matches.to(torch::kInt).reshape({-1}).contiguous();
-    m_latents = candidates.index_select(0, m_matches.to(torch::kLong));  // the pool itself is not kept
 }
 
-torch::Tensor CoverageMatcher::latents_for(int64_t step, int64_t begin, int64_t end) const {
-    TORCH_CHECK(holds_round(round_of(step)), "no coverage matching for step ", step);
-    const int64_t offset = (step - m_round * m_every) * m_batch;
-    return m_latents.slice(0, offset + begin, offset + end);
-}
-
-int64_t CoverageMatcher::distinct_matches() const {
-    return m_matches.defined() ? std::get<0>(at::_unique(m_matches)).numel() : 0;
+torch::Tensor CoverageMatcher::latents_for(const torch::Tensor& indices) const {
+    std::vector<torch::Tensor> latents;
+    for (int64_t i = 0; i < indices.size(0); ++i) {
+        const int64_t index = indices[i].item<int64_t>();
+        const int choice = m_matches[index].item<int>();
+        TORCH_CHECK(choice >= 0, "coverage: image ", index, " was not matched in round ", m_round);
+        latents.push_back(candidates(m_round, index)[choice]);
+    }
+    return torch::stack(latents);
 }
 
 }  // namespace ign

@@ -140,11 +140,11 @@ void Trainer::prepare() {
     m_noise = m_info.noise_sampler();
     if (m_options.objective.coverage()) {
         m_coverage = std::make_unique<CoverageMatcher>(m_options.objective, m_options.settings.seed, m_noise,
-                                                       m_options.settings.batch);
+                                                       m_options.settings.batch, m_data.size());
         // A checkpoint saved inside a round holds that round's matching: the resume continues it exactly.
         const auto& matches = m_info.coverage_matches;
         if (matches.defined() && m_info.coverage_round == m_coverage->round_of(m_info.step) &&
-            matches.numel() == int64_t(m_options.objective.coverage_every) * m_options.settings.batch)
+            matches.numel() == m_data.size())
             m_coverage->restore(m_info.coverage_round, matches);
     }
     if (m_options.distributed.enabled()) {
@@ -213,7 +213,7 @@ void Trainer::write_preview(const torch::Tensor& samples, const torch::Tensor& r
     }
 }
 
-torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) {
+torch::Tensor Trainer::indices_for_step(int64_t step, int64_t begin, int64_t end) {
     const int64_t batch = m_options.settings.batch;
     const int64_t per_epoch = m_data.size() / batch;  // the last partial batch of an epoch is dropped
     const int64_t epoch = step / per_epoch, position = step % per_epoch;
@@ -222,7 +222,7 @@ torch::Tensor Trainer::batch_for_step(int64_t step, int64_t begin, int64_t end) 
         m_epoch_order = at::randperm(m_data.size(), gen, torch::kLong);
         m_cached_epoch = epoch;
     }
-    return m_data.images.index_select(0, m_epoch_order.slice(0, position * batch + begin, position * batch + end));
+    return m_epoch_order.slice(0, position * batch + begin, position * batch + end);
 }
 
 void Trainer::save(torch::optim::Adam& optimizer) {
@@ -302,11 +302,12 @@ LossRecord Trainer::train_step(RunState& run) {
     const auto device = torch::Device(m_options.device);
     // This process's share of the step's batch: the same images and noise one process would use.
     auto noise_gen = make_generator(stream_seed(m_options.settings.seed, 2, uint64_t(step)));
-    const auto x = batch_for_step(step, run.share_begin, run.share_end).to(device);
+    const auto indices = indices_for_step(step, run.share_begin, run.share_end);
+    const auto x = m_data.images.index_select(0, indices).to(device);
     const auto z = m_noise.sample(batch, noise_gen).slice(0, run.share_begin, run.share_end).to(device);
 
     torch::Tensor z_matched;
-    if (m_coverage) z_matched = matched_latents(run, step).to(device);
+    if (m_coverage) z_matched = matched_latents(run, step, indices).to(device);
 
     LossTerms terms;
     {
@@ -341,27 +342,27 @@ LossRecord Trainer::train_step(RunState& run) {
     return record;
 }
 
-// The coverage term's noises for this process's share of the step's batch; at the first step of a round
-// (or of a run resumed without the round's matching) the round's images are matched first.
-torch::Tensor Trainer::matched_latents(const RunState& run, int64_t step) {
+// The coverage term's noises for the images of this process's share of the step; at the first step of a
+// round (or of a run resumed without the round's matching) the round's images are matched first.
+torch::Tensor Trainer::matched_latents(const RunState& run, int64_t step, const torch::Tensor& indices) {
     const int64_t round = m_coverage->round_of(step);
     if (!m_coverage->holds_round(round)) {
         const int64_t every = m_options.objective.coverage_every, batch = m_options.settings.batch;
-        std::vector<torch::Tensor> images;
-        for (int64_t s = round * every; s < (round + 1) * every; ++s) images.push_back(batch_for_step(s, 0, batch));
-        m_coverage->match(round, m_model, torch::cat(images), run.bf16);
+        std::vector<torch::Tensor> round_indices;
+        for (int64_t s = round * every; s < (round + 1) * every; ++s) round_indices.push_back(indices_for_step(s, 0, batch));
+        const auto distinct = std::get<0>(at::_unique(torch::cat(round_indices)));  // sorted
+        m_coverage->match(round, m_model, distinct, m_data.images.index_select(0, distinct), run.bf16);
         if (m_sync) {  // every process trains toward rank 0's matching
             std::vector<torch::Tensor> matches{m_coverage->matches().to(torch::kFloat)};
             m_sync->broadcast_from_rank0(matches, "the coverage matching of step " + std::to_string(step + 1));
             m_coverage->restore(round, matches[0].round().to(torch::kInt));
         }
-        spdlog::debug("step {}: coverage round {}: {} images matched to {} distinct of {} candidates", step + 1, round,
-                      every * batch, m_coverage->distinct_matches(),
-                      every * batch * m_options.objective.coverage_candidates);
+        spdlog::debug("step {}: coverage round {}: {} images matched, {} candidates each", step + 1, round,
+                      distinct.size(0), m_options.objective.coverage_candidates);
         m_info.coverage_round = round;
         m_info.coverage_matches = m_coverage->matches();
     }
-    return m_coverage->latents_for(step, run.share_begin, run.share_end);
+    return m_coverage->latents_for(indices);
 }
 
 std::string Trainer::divergence_message(const LossRecord& record) const {

@@ -61,8 +61,8 @@ struct ObjectiveOptions {
     bool detach_clamp_reference = false;  // detach R_i inside the tanh clamp
     double eps = 1e-8;
     double lambda_coverage = 0;   // weight of D(f(z matched to x), x); 0: no coverage term
-    int coverage_candidates = 2;  // candidate noises drawn per real image at each matching
-    int coverage_every = 50;      // steps between matchings (a round)
+    int coverage_candidates = 4;  // candidate noises of its own per real image at each matching
+    int coverage_every = 100;     // steps between matchings (a round)
     int coverage_downsample = 4;  // matching compares images average-pooled by this factor
     bool coverage() const { return lambda_coverage > 0; }
     std::string to_string() const;

@@ -47,8 +47,8 @@ public:
 private:
     // The constructor's work: model (new or resumed), optimizer, device, data checks, process group.
     void prepare();
-    // Images [begin, end) of the step's batch (the whole batch is [0, batch)).
-    torch::Tensor batch_for_step(int64_t step, int64_t begin, int64_t end);
+    // The data indices of images [begin, end) of the step's batch (the whole batch is [0, batch)).
+    torch::Tensor indices_for_step(int64_t step, int64_t begin, int64_t end);
     void save(torch::optim::Adam& optimizer);
     // Model, noise, batch, precision and device in words, for error messages.
     std::string settings_summary() const;
@@ -60,7 +60,7 @@ private:
     // run(), in parts: a step, what follows it, the end, and what an error leaves behind.
     struct RunState;
     LossRecord train_step(RunState& run);
-    torch::Tensor matched_latents(const RunState& run, int64_t step);
+    torch::Tensor matched_latents(const RunState& run, int64_t step, const torch::Tensor& indices);
     void after_step(RunState& run, LossRecord record);
     TrainResult finish(RunState& run, TrainResult result);
     RunStatus status_now(const RunState& run, const std::string& state) const;
