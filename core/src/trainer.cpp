@@ -226,6 +226,10 @@ torch::Tensor Trainer::indices_for_step(int64_t step, int64_t begin, int64_t end
 }
 
 void Trainer::save(torch::optim::Adam& optimizer) {
+    if (m_coverage) {  // the round's matching, so that a resume inside the round continues it
+        m_info.coverage_round = m_coverage->round();
+        m_info.coverage_matches = m_coverage->matches();
+    }
     save_checkpoint(checkpoint_path(), m_info, m_model, &optimizer);
 #ifdef __GLIBC__
     // The checkpoint was serialised in memory (tens of MB); glibc keeps such freed blocks in the heap, so a
@@ -359,8 +363,6 @@ torch::Tensor Trainer::matched_latents(const RunState& run, int64_t step, const 
         }
         spdlog::debug("step {}: coverage round {}: {} images matched, {} candidates each", step + 1, round,
                       distinct.size(0), m_options.objective.coverage_candidates);
-        m_info.coverage_round = round;
-        m_info.coverage_matches = m_coverage->matches();
     }
     return m_coverage->latents_for(indices);
 }
