@@ -78,6 +78,16 @@ CLI::App* add_network_command(CLI::App& app, CommandContext& context, const char
 }
 // The required first argument of the commands that use a model: a checkpoint file or a bundled model's name.
 void add_model_argument(CLI::App* command, std::string& checkpoint);
+// The same for a command that applies a model: the model as its first argument and --norm-mode (`Args` has
+// `checkpoint` and `norm_mode`).
+template <class Args>
+CLI::App* add_model_command(CLI::App& app, CommandContext& context, const char* name, const char* description,
+                            Args& args, int (*run)(const Args&)) {
+    auto* command = add_network_command(app, context, name, description, args, run);
+    add_model_argument(command, args.checkpoint);
+    add_norm_mode(command, args.norm_mode);
+    return command;
+}
 // Options several commands share, with one spelling, range and help each:
 // -k, how many times f is applied (1..64);
 void add_k(CLI::App* command, int& k);

@@ -15,6 +15,12 @@
 namespace ign::testing {
 
 // A narrow mnist28-layout model that trains in milliseconds.
+// A data-driven test's rows: one per normalisation the engine lists, in the column "norm".
+inline void add_norm_rows() {
+    QTest::addColumn<QString>("norm");
+    for (const auto& norm : norm_names()) QTest::newRow(norm.c_str()) << QString::fromStdString(norm);
+}
+
 inline ModelOptions tiny_model(Norm norm = Norm::Batch) {
     ModelOptions o = preset_options("mnist28");
     o.width = 8;

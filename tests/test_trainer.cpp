@@ -175,10 +175,7 @@ private slots:
     // per-step losses within 2 %; weights on average within lr = 1e-4 of the float32 ones, none further
     // apart than 2 lr per step (Adam moves a weight by about lr per step, so a small gradient whose sign
     // rounding flips moves that weight the other way).
-    void bf16AutocastMatchesFloat32_data() {
-        QTest::addColumn<QString>("norm");
-        for (const auto& norm : norm_names()) QTest::newRow(norm.c_str()) << QString::fromStdString(norm);
-    }
+    void bf16AutocastMatchesFloat32_data() { testing::add_norm_rows(); }
     void bf16AutocastMatchesFloat32() {
         QFETCH(QString, norm);
         const auto data = testing::synthetic_digits(96);

@@ -31,13 +31,11 @@ int run_chain(const ChainArgs& a) {
 
 void add_chain_command(CLI::App& app, CommandContext& context) {
     static ChainArgs chain;
-    auto* c = add_network_command(app, context, "chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample", chain, run_chain);
-    add_model_argument(c, chain.checkpoint);
+    auto* c = add_model_command(app, context, "chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample", chain, run_chain);
     add_count(c, chain.count, 1024, "samples");
     add_k(c, chain.k);
     add_seed(c, chain.seed, "the noise");
     add_image_output(c, chain.out, chain.zoom, "grid PNG");
-    add_norm_mode(c, chain.norm_mode);
 }
 
 }  // namespace ign_cli

@@ -73,8 +73,7 @@ int run_eval(const EvalArgs& a) {
 
 void add_eval_command(CLI::App& app, CommandContext& context) {
     static EvalArgs ev;
-    auto* e = add_network_command(app, context, "eval", "measure a model: FD of f, f2, f3, class coverage, projection fidelity, idempotence", ev, run_eval);
-    add_model_argument(e, ev.checkpoint);
+    auto* e = add_model_command(app, context, "eval", "measure a model: FD of f, f2, f3, class coverage, projection fidelity, idempotence", ev, run_eval);
     e->add_option("--data", ev.data, "data set (default: the one the model was trained on)");
     e->add_option("--classifier", ev.classifier, "classifier from train-classifier (default: <data>-classifier.pt beside the bundled models)");
     e->add_option("--samples", ev.options.samples, "generated samples")->check(CLI::Range(64, 100000))->capture_default_str();
@@ -87,7 +86,6 @@ void add_eval_command(CLI::App& app, CommandContext& context) {
     add_seed(e, ev.options.seed, "the noise and the corruptions");
     e->add_option("--json", ev.json_out, "also write the JSON here");
     e->add_option("--report", ev.report, "PNG report sheet")->capture_default_str();
-    add_norm_mode(e, ev.norm_mode);
 }
 
 }  // namespace ign_cli

@@ -40,14 +40,12 @@ int run_interpolate(const InterpolateArgs& a) {
 
 void add_interpolate_command(CLI::App& app, CommandContext& context) {
     static InterpolateArgs interp;
-    auto* ip = add_network_command(app, context, "interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds", interp, run_interpolate);
-    add_model_argument(ip, interp.checkpoint);
+    auto* ip = add_model_command(app, context, "interpolate", "walk the latent space: f(lerp/slerp(z_a, z_b, t)), or a 2-D grid of four seeds", interp, run_interpolate);
     ip->add_option("--seeds", interp.seeds, "two seeds (four corner seeds with --grid)")->delimiter(',');
     ip->add_option("--frames", interp.frames, "frames from t = 0 to 1")->check(CLI::Range(2, 512))->capture_default_str();
     ip->add_option("--method", interp.method, "lerp or slerp")->check(CLI::IsMember({"lerp", "slerp"}))->capture_default_str();
     ip->add_option("--grid", interp.grid, "n x n grid among four seeds")->check(CLI::Range(2, 64));
     add_image_output(ip, interp.out, interp.zoom, "PNG strip or grid");
-    add_norm_mode(ip, interp.norm_mode);
 }
 
 }  // namespace ign_cli

@@ -57,12 +57,10 @@ int run_project(const ProjectArgs& a) {
 
 void add_project_command(CLI::App& app, CommandContext& context) {
     static ProjectArgs project;
-    auto* p = add_network_command(app, context, "project", "project images of any size onto what the model learned: f^k(image)", project, run_project);
-    add_model_argument(p, project.checkpoint);
+    auto* p = add_model_command(app, context, "project", "project images of any size onto what the model learned: f^k(image)", project, run_project);
     p->add_option("inputs", project.inputs, "image files or folders")->required();
     add_k(p, project.k);
     add_image_output(p, project.out, project.zoom, "output folder (NAME_projected.png, NAME_chain.png)");
-    add_norm_mode(p, project.norm_mode);
 }
 
 }  // namespace ign_cli

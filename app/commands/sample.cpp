@@ -36,15 +36,13 @@ int run_sample(const SampleArgs& a) {
 
 void add_sample_command(CLI::App& app, CommandContext& context) {
     static SampleArgs sample;
-    auto* s = add_network_command(app, context, "sample", "generate images in one step: f(z) for noise z from a seed", sample, run_sample);
-    add_model_argument(s, sample.checkpoint);
+    auto* s = add_model_command(app, context, "sample", "generate images in one step: f(z) for noise z from a seed", sample, run_sample);
     add_count(s, sample.count, 4096, "samples");
     add_seed(s, sample.seed, "the noise");
     s->add_option("--out,-o", sample.out, "grid PNG")->capture_default_str();
     s->add_option("--each", sample.each_dir, "also write each sample as its own PNG into this folder");
     s->add_option("--columns", sample.columns, "grid columns")->capture_default_str();
     s->add_option("--zoom", sample.zoom, "enlarge pixels this many times")->check(CLI::Range(1, 32))->capture_default_str();
-    add_norm_mode(s, sample.norm_mode);
 }
 
 }  // namespace ign_cli

@@ -241,13 +241,17 @@ int run_train(const TrainArgs& a) {
     return report(result, trainer.csv_path(), preview_path);
 }
 
-}  // namespace
+// The options an objective setting given with --resume changes from the checkpoint's step on, by JSON name.
+const std::pair<const char*, const char*> kObjectiveResumeFields[] = {
+    {"--lambda-rec", "lambda_rec"},   {"--lambda-idem", "lambda_idem"},
+    {"--lambda-tight", "lambda_tight"}, {"--clamp-a", "tight_clamp_a"},
+    {"--lambda-coverage", "lambda_coverage"}, {"--coverage-candidates", "coverage_candidates"},
+    {"--coverage-every", "coverage_every"}, {"--coverage-downsample", "coverage_downsample"}};
+// Given with --resume these are the checkpoint's already: a warning says they were ignored.
+const char* const kFixedOnResume[] = {"--preset", "--width", "--latent", "--channels", "--size", "--norm", "--noise",
+                                      "--batch", "--seed", "--beta1", "--beta2", "--detach-clamp-reference"};
 
-void add_train_command(CLI::App& app, CommandContext& context) {
-    static TrainArgs train;
-    train.argv = context.argv;
-    auto* t = add_network_command(app, context, "train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png",
-                                  train, run_train);  // the callback below replaces the plain one: it notes what was given
+void add_model_options(CLI::App* t, TrainArgs& train) {
     t->add_option("--preset", train.preset, "mnist28 or dcgan64")->check(CLI::IsMember(ign::preset_names()))->capture_default_str();
     t->add_option("--data", train.data, "digits, fashion, emoji, or a folder / IDX file")->capture_default_str();
     t->add_option("--width", train.width, "first-layer channels nf (preset: 64)");
@@ -260,10 +264,15 @@ void add_train_command(CLI::App& app, CommandContext& context) {
     t->add_option("--steps", train.steps, "total optimisation steps (default 1000; with --resume: the new total)");
     t->add_option("--epochs", train.epochs, "train this many epochs instead of --steps");
     t->add_option("--seed", train.seed, "seed for initialisation, data order and noise")->capture_default_str();
+}
+
+void add_optimizer_options(CLI::App* t, TrainArgs& train) {
     t->add_option("--lr", train.lr, "Adam learning rate")->capture_default_str();
     t->add_option("--beta1", train.beta1, "Adam beta1")->capture_default_str();
     t->add_option("--beta2", train.beta2, "Adam beta2")->capture_default_str();
-    auto& objective = train.objective;
+}
+
+void add_objective_options(CLI::App* t, ign::ObjectiveOptions& objective) {
     t->add_option("--lambda-rec", objective.lambda_rec, "weight of reconstruction")->capture_default_str();
     t->add_option("--lambda-idem", objective.lambda_idem, "weight of idempotence")->capture_default_str();
     t->add_option("--lambda-tight", objective.lambda_tight, "weight of tightness (0: none, non-adversarial)")->capture_default_str();
@@ -283,6 +292,9 @@ void add_train_command(CLI::App& app, CommandContext& context) {
                   "the matching compares images average-pooled by this factor")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
+}
+
+void add_output_options(CLI::App* t, TrainArgs& train) {
     t->add_option("--out", train.out, "run folder (default runs/<preset>-<data>; with --resume: the checkpoint's folder)");
     t->add_option("--resume", train.resume,
                   "continue from this checkpoint; --lambda-*, --clamp-a, --coverage-* and --lr given with it change "
@@ -296,6 +308,9 @@ void add_train_command(CLI::App& app, CommandContext& context) {
                   "under bfloat16 autocast (weights stay float32)")
         ->check(CLI::IsMember(ign::precision_names()))
         ->capture_default_str();
+}
+
+void add_process_options(CLI::App* t, TrainArgs& train) {
     t->add_option("--nproc", train.nproc, "data-parallel processes on this host (c10d Gloo; the batch is split among them)")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -305,22 +320,34 @@ void add_train_command(CLI::App& app, CommandContext& context) {
     t->add_option("--dist-timeout", train.dist_timeout, "seconds to wait for a silent peer before stopping with an error")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+}
+
+// What was given on the command line: the data, and on --resume the changes and the ignored options.
+void note_given_options(const CLI::App& t, TrainArgs& train) {
+    auto given = [&](const char* name) { return t.count(name) > 0; };
+    train.data_given = given("--data");
+    const nlohmann::json objective_given = train.objective;
+    for (const auto& [option, field] : kObjectiveResumeFields)
+        if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();
+    if (given("--lr")) train.resume_changes.lr = train.lr;
+    for (const char* name : kFixedOnResume)
+        if (given(name)) train.ignored_on_resume.push_back(name);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, CommandContext& context) {
+    static TrainArgs train;
+    train.argv = context.argv;
+    auto* t = add_network_command(app, context, "train", "train a model (or resume one) and write checkpoint.pt, losses.csv, preview.png",
+                                  train, run_train);  // the callback below replaces the plain one: it notes what was given
+    add_model_options(t, train);
+    add_optimizer_options(t, train);
+    add_objective_options(t, train.objective);
+    add_output_options(t, train);
+    add_process_options(t, train);
     t->callback([=, &context] {
-        train.data_given = t->count("--data") > 0;
-        auto given = [&](const char* name) { return t->count(name) > 0; };
-        // The objective's settings given with --resume change from the checkpoint's step on (by JSON name).
-        const nlohmann::json objective_given = train.objective;
-        for (const auto& [option, field] : {std::pair{"--lambda-rec", "lambda_rec"}, {"--lambda-idem", "lambda_idem"},
-                                            {"--lambda-tight", "lambda_tight"}, {"--clamp-a", "tight_clamp_a"},
-                                            {"--lambda-coverage", "lambda_coverage"},
-                                            {"--coverage-candidates", "coverage_candidates"},
-                                            {"--coverage-every", "coverage_every"},
-                                            {"--coverage-downsample", "coverage_downsample"}})
-            if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();
-        if (given("--lr")) train.resume_changes.lr = train.lr;
-        for (const char* name : {"--preset", "--width", "--latent", "--channels", "--size", "--norm", "--noise", "--batch",
-                                 "--seed", "--beta1", "--beta2", "--detach-clamp-reference"})
-            if (given(name)) train.ignored_on_resume.push_back(name);
+        note_given_options(*t, train);
         apply_common(train.common);
         context.rc = run_train(train);
     });

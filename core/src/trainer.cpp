@@ -80,8 +80,25 @@ Trainer::Trainer(TrainOptions options, Dataset data) : m_options(std::move(optio
 
 void Trainer::prepare() {
     std::optional<LoadedCheckpoint> loaded;
-    if (!m_options.resume.empty()) {
-        loaded = load_checkpoint(m_options.resume);
+    if (!m_options.resume.empty()) loaded = load_checkpoint(m_options.resume);
+    start_model(loaded);
+    // An unknown precision is refused before any work; auto becomes what this device runs fastest.
+    const std::string requested_precision = m_options.precision;
+    m_options.precision = resolve_precision(requested_precision, torch::Device(m_options.device));
+    if (requested_precision == "auto" && m_options.precision == "bf16")
+        spdlog::info("precision auto: bf16 autocast (this CPU computes bfloat16 in hardware; --precision fp32 for float32)");
+    start_optimizer(loaded);
+    move_to_device();
+    check_data();
+    if (m_options.noise == NoiseKind::Spectral && !m_info.spectral.defined())
+        m_info.spectral = compute_spectral_stats(m_data.images);
+    m_noise = m_info.noise_sampler();
+    if (m_options.objective.coverage()) start_coverage();
+    if (m_options.distributed.enabled()) join_process_group();
+}
+
+void Trainer::start_model(const std::optional<LoadedCheckpoint>& loaded) {
+    if (loaded) {
         const auto target_steps = m_options.settings.steps;
         m_info = loaded->info;
         m_model = loaded->model;
@@ -93,31 +110,31 @@ void Trainer::prepare() {
         m_options.settings.seed = m_info.train.seed;
         m_options.settings.batch = m_info.train.batch;
         m_info.train.steps = target_steps;
-    } else {
-        {
-            std::lock_guard<std::mutex> lock(global_generator_mutex());
-            torch::manual_seed(m_options.settings.seed);
-            m_model = IgnNet(m_options.model);
-        }
-        m_info.model = m_options.model;
-        m_info.objective = m_options.objective;
-        m_info.optimizer = m_options.optimizer;
-        m_info.train = m_options.settings;
-        m_info.noise = m_options.noise;
+        return;
     }
-    // An unknown precision is refused before any work; auto becomes what this device runs fastest.
-    const std::string requested_precision = m_options.precision;
-    m_options.precision = resolve_precision(requested_precision, torch::Device(m_options.device));
-    if (requested_precision == "auto" && m_options.precision == "bf16")
-        spdlog::info("precision auto: bf16 autocast (this CPU computes bfloat16 in hardware; --precision fp32 for float32)");
+    {
+        std::lock_guard<std::mutex> lock(global_generator_mutex());
+        torch::manual_seed(m_options.settings.seed);
+        m_model = IgnNet(m_options.model);
+    }
+    m_info.model = m_options.model;
+    m_info.objective = m_options.objective;
+    m_info.optimizer = m_options.optimizer;
+    m_info.train = m_options.settings;
+    m_info.noise = m_options.noise;
+}
+
+void Trainer::start_optimizer(const std::optional<LoadedCheckpoint>& loaded) {
     const auto& adam = m_info.optimizer;
     m_optimizer = std::make_unique<torch::optim::Adam>(
         m_model->parameters(), torch::optim::AdamOptions(adam.lr).betas({adam.beta1, adam.beta2}));
-    if (loaded) {
-        restore_optimizer(*loaded, *m_optimizer);
-        for (auto& group : m_optimizer->param_groups())  // the saved state carries the old rate
-            static_cast<torch::optim::AdamOptions&>(group.options()).lr(adam.lr);
-    }
+    if (!loaded) return;
+    restore_optimizer(*loaded, *m_optimizer);
+    for (auto& group : m_optimizer->param_groups())  // the saved state carries the old rate
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(adam.lr);
+}
+
+void Trainer::move_to_device() {
     if (m_options.device == "cuda" && m_options.distributed.enabled() && torch::cuda::device_count() > 1)
         // One GPU per rank on a host with several (ranks numbered host by host, as torchrun numbers them).
         m_options.device = "cuda:" + std::to_string(m_options.distributed.rank % int(torch::cuda::device_count()));
@@ -130,39 +147,40 @@ void Trainer::prepare() {
         for (auto& t : {&static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg(),
                         &static_cast<torch::optim::AdamParamState&>(*state.second).exp_avg_sq()})
             if (t->defined()) *t = t->to(torch::Device(m_options.device));
+}
+
+void Trainer::check_data() const {
     check_input_shape(m_options.model, m_data.images.slice(0, 0, 1), "training data " + m_data.name);
     if (m_data.size() < m_options.settings.batch) {
         throw std::invalid_argument("training data " + m_data.name + " holds " + std::to_string(m_data.size()) +
                                     " images, fewer than one batch of " + std::to_string(m_options.settings.batch));
     }
-    if (m_options.noise == NoiseKind::Spectral && !m_info.spectral.defined())
-        m_info.spectral = compute_spectral_stats(m_data.images);
-    m_noise = m_info.noise_sampler();
-    if (m_options.objective.coverage()) {
-        m_coverage = std::make_unique<CoverageMatcher>(m_options.objective, m_options.settings.seed, m_noise,
-                                                       m_options.settings.batch, m_data.size());
-        // A checkpoint saved inside a round holds that round's matching: the resume continues it exactly.
-        const auto& matches = m_info.coverage_matches;
-        if (matches.defined() && m_info.coverage_round == m_coverage->round_of(m_info.step) &&
-            matches.numel() == m_data.size())
-            m_coverage->restore(m_info.coverage_round, matches);
+    if (m_options.distributed.enabled() && m_options.settings.batch % m_options.distributed.world_size != 0)
+        throw std::invalid_argument("batch " + std::to_string(m_options.settings.batch) + " does not split evenly over " +
+                                    std::to_string(m_options.distributed.world_size) + " processes");
+}
+
+void Trainer::start_coverage() {
+    m_coverage = std::make_unique<CoverageMatcher>(m_options.objective, m_options.settings.seed, m_noise,
+                                                   m_options.settings.batch, m_data.size());
+    // A checkpoint saved inside a round holds that round's matching: the resume continues it exactly.
+    const auto& matches = m_info.coverage_matches;
+    if (matches.defined() && m_info.coverage_round == m_coverage->round_of(m_info.step) &&
+        matches.numel() == m_data.size())
+        m_coverage->restore(m_info.coverage_round, matches);
+}
+
+void Trainer::join_process_group() {
+    m_sync = std::make_unique<ProcessGroupSync>(m_options.distributed, m_options.device);
+    // Every rank starts from rank 0's weights (and, on resume, rank 0's optimizer moments).
+    std::vector<torch::Tensor> state = m_model->parameters();
+    for (const auto& b : m_model->buffers()) state.push_back(b);
+    for (auto& entry : m_optimizer->state()) {
+        auto& adam = static_cast<torch::optim::AdamParamState&>(*entry.second);
+        state.push_back(adam.exp_avg());
+        state.push_back(adam.exp_avg_sq());
     }
-    if (m_options.distributed.enabled()) {
-        const int world = m_options.distributed.world_size;
-        if (m_options.settings.batch % world != 0)
-            throw std::invalid_argument("batch " + std::to_string(m_options.settings.batch) + " does not split evenly over " +
-                                        std::to_string(world) + " processes");
-        m_sync = std::make_unique<ProcessGroupSync>(m_options.distributed, m_options.device);
-        // Every rank starts from rank 0's weights (and, on resume, rank 0's optimizer moments).
-        std::vector<torch::Tensor> state = m_model->parameters();
-        for (const auto& b : m_model->buffers()) state.push_back(b);
-        for (auto& entry : m_optimizer->state()) {
-            auto& adam = static_cast<torch::optim::AdamParamState&>(*entry.second);
-            state.push_back(adam.exp_avg());
-            state.push_back(adam.exp_avg_sq());
-        }
-        m_sync->broadcast_from_rank0(state, "the start of training");
-    }
+    m_sync->broadcast_from_rank0(state, "the start of training");
 }
 
 Trainer::~Trainer() = default;

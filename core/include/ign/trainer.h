@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "ign/checkpoint.h"
@@ -47,6 +48,12 @@ public:
 private:
     // The constructor's work: model (new or resumed), optimizer, device, data checks, process group.
     void prepare();
+    void start_model(const std::optional<LoadedCheckpoint>& loaded);  // new, or the checkpoint's
+    void start_optimizer(const std::optional<LoadedCheckpoint>& loaded);
+    void move_to_device();  // model, the objective's frozen copy, restored optimizer moments
+    void check_data() const;
+    void start_coverage();  // the matcher, continuing a checkpoint's round
+    void join_process_group();
     // The data indices of images [begin, end) of the step's batch (the whole batch is [0, batch)).
     torch::Tensor indices_for_step(int64_t step, int64_t begin, int64_t end);
     void save(torch::optim::Adam& optimizer);
