@@ -82,13 +82,16 @@ QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, QWidget*
 }
 
 // The objective's settings on the form, by their JSON names (options.h), so that the form builds, reads,
-// fills, resumes and saves them by iterating this list. Rows with the same label share a line.
+// fills, resumes and saves them by iterating this list.
 struct ObjectiveRow {
     const char* field;
     const char* label;
     double lo, hi;
     int decimals;  // 0: a count
     const char* tip;
+    // Said inside the box around the number.
+    const char* prefix = "";
+    const char* suffix = "";
 };
 const std::vector<ObjectiveRow>& objective_rows() {
     static const std::vector<ObjectiveRow> rows{
@@ -99,9 +102,10 @@ const std::vector<ObjectiveRow>& objective_rows() {
         {"lambda_coverage", "λ coverage", 0, 1000, 2,
          "weight of coverage: each real image pulls the generated sample matched to it toward itself, so no kind of "
          "image is dropped (IMLE; 0: off)"},
-        {"coverage_candidates", "Coverage match", 1, 64, 0, "candidate noises per real image at each matching"},
-        {"coverage_every", "Coverage match", 1, 100000, 0, "steps between matchings"},
-        {"coverage_downsample", "Coverage match", 1, 64, 0, "the matching compares images shrunk by this factor"},
+        {"coverage_candidates", "Match candidates", 1, 64, 0, "coverage: candidate noises per real image at each matching"},
+        {"coverage_every", "Match every", 1, 100000, 0, "coverage: steps between matchings", "", " steps"},
+        {"coverage_downsample", "Match at", 1, 64, 0, "coverage: the matching compares images shrunk by this factor",
+         "1/", " size"},
     };
     return rows;
 }
@@ -169,19 +173,12 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
     form->addRow("Seed", m_seed);
     m_lr = dspin(1e-6, 1.0, defaults.optimizer.lr, 6, this, "Adam learning rate");
     form->addRow("Learning rate", m_lr);
-    QHBoxLayout* line = nullptr;
-    QString line_label;
     for (const auto& row : objective_rows()) {
         auto* box = dspin(row.lo, row.hi, 0, row.decimals, this, row.tip);
+        box->setPrefix(row.prefix);
+        box->setSuffix(row.suffix);
         m_objective.push_back({row.field, box});
-        if (line && line_label == row.label) {
-            line->addWidget(box);
-            continue;
-        }
-        line = new QHBoxLayout;
-        line_label = row.label;
-        line->addWidget(box);
-        form->addRow(row.label, line);
+        form->addRow(row.label, box);
     }
     setObjective(defaults.objective);
 }
