@@ -32,8 +32,8 @@ int run_chain(const ChainArgs& a) {
 void add_chain_command(CLI::App& app, CommandContext& context) {
     static ChainArgs chain;
     auto* c = add_model_command(app, context, "chain", "refine by applying f again: z, f(z), f^2(z) ... f^k(z), one row per sample", chain, run_chain);
-    add_k(c, chain.k);
     add_count(c, chain.count, 1024, "samples");
+    add_k(c, chain.k);
     add_seed(c, chain.seed, "the noise");
     add_image_output(c, chain.out, chain.zoom, "grid PNG");
 }

@@ -23,11 +23,30 @@ constexpr NoiseKind kNoises[] = {NoiseKind::Gaussian, NoiseKind::Spectral};
 
 }  // namespace
 
-const std::vector<std::string>& preset_names() { static const std::vector<std::string> names{"mnist28", "dcgan64"}; return names; }
-const std::vector<std::string>& norm_names() { static const std::vector<std::string> names{"batch", "group", "none"}; return names; }
-const std::vector<std::string>& noise_names() { static const std::vector<std::string> names{"gaussian", "spectral"}; return names; }
-const std::vector<std::string>& precision_names() { static const std::vector<std::string> names{"auto", "fp32", "bf16"}; return names; }
-const std::vector<std::string>& corruption_names() { static const std::vector<std::string> names{"noise", "gray", "sketch", "edges", "occlude"}; return names; }
+const std::vector<std::string>& preset_names() {
+    static const std::vector<std::string> names{"mnist28", "dcgan64"};
+    return names;
+}
+
+const std::vector<std::string>& norm_names() {
+    static const std::vector<std::string> names{"batch", "group", "none"};
+    return names;
+}
+
+const std::vector<std::string>& noise_names() {
+    static const std::vector<std::string> names{"gaussian", "spectral"};
+    return names;
+}
+
+const std::vector<std::string>& precision_names() {
+    static const std::vector<std::string> names{"auto", "fp32", "bf16"};
+    return names;
+}
+
+const std::vector<std::string>& corruption_names() {
+    static const std::vector<std::string> names{"noise", "gray", "sketch", "edges", "occlude"};
+    return names;
+}
 
 std::string to_string(Norm norm) { return norm_names().at(size_t(norm)); }
 
@@ -76,7 +95,10 @@ std::vector<std::string> loss_term_names(const std::vector<LossRecord>& history)
     return names;
 }
 
-const std::vector<std::string>& original_loss_term_names() { static const std::vector<std::string> names{"reconstruction", "idempotence", "tightness"}; return names; }
+const std::vector<std::string>& original_loss_term_names() {
+    static const std::vector<std::string> names{"reconstruction", "idempotence", "tightness"};
+    return names;
+}
 
 std::string ModelOptions::to_string() const {
     std::ostringstream s;
