@@ -26,6 +26,7 @@ void stage_screenshots(ign_ui::MainWindow& window, const QString& dir) {
     auto* train = window.trainPanel();
     train->setData("digits");
     train->setWidth(16);
+    train->setFitToData(false);
     train->setBatch(32);
     train->setSteps(300);
     train->lossPlot()->setLogScale(true);

@@ -3,7 +3,7 @@
 # training split, as 28x28 PNGs in one folder) trained with `ign train --data FOLDER` and the options given,
 # for each seed; each run's 1,000 samples read by the digits classifier (`ign eval`, projection one image
 # at a time). Prints one line per seed and the mean and spread.
-#   bash packaging/few-shot.sh OUT "0 1 2" [ign train options...]     e.g. --lambda-coverage 20
+#   bash packaging/few-shot.sh OUT "0 1 2" [ign train options...]     e.g. --width 32 (README: "Your own folder")
 # Needs build/app/ign, data/ (packaging/fetch-data.sh) and models/digits-classifier.pt.
 set -euo pipefail
 cd "$(dirname "$0")/.."

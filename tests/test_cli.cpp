@@ -131,9 +131,10 @@ private slots:
     }
 
     void trainWritesCheckpointLossesAndPreview() {
+        // The method's objective (an objective option given; see trainFitsSettingsToTheDataSize).
         const auto r = ign_cli({"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--batch", "16",
                                 "--steps", "12", "--preview-every", "6", "--checkpoint-every", "5", "--out",
-                                path("run"), "--threads", "1"});
+                                path("run"), "--threads", "1", "--lambda-tight", "2.5"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains("step 12/12") && r.err.contains("img/s") && r.err.contains("ETA"), qPrintable(r.err));
         m_checkpoint = path("run/checkpoint.pt");
@@ -173,6 +174,29 @@ private slots:
         const auto card = ign_cli({"info", path("staged/checkpoint.pt")});
         QVERIFY2(card.out.contains(QRegularExpression("stage:      from step 15: .*lambda_rec=30 ")) && card.out.contains("lr=5e-05"),
                  qPrintable(card.out));
+    }
+
+    // Given no batch, steps or objective option, a new run chooses them from the data's size and says so.
+    void trainFitsSettingsToTheDataSize() {
+        const QStringList common{"train", "--data", path("blobs"), "--width", "8", "--latent", "16", "--steps", "2",
+                                 "--preview-every", "0", "--threads", "1", "--out"};
+        auto r = ign_cli(common + QStringList{path("fit")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("87 training images (fewer than 5000): batch 64, reconstruction, idempotence and "
+                                "coverage λ 20 without tightness"),
+                 qPrintable(r.err));
+        auto info = load_checkpoint(path("fit/checkpoint.pt").toStdString()).info;
+        QCOMPARE(info.train.batch, 64);
+        QCOMPARE(info.train.steps, int64_t(2));  // given
+        QCOMPARE(info.objective.lambda_coverage, 20.0);
+        QCOMPARE(info.objective.lambda_tight, 0.0);
+        // An objective option given: the objective is the options', the batch is still chosen.
+        r = ign_cli(common + QStringList{path("fit-ign"), "--lambda-tight", "3"});
+        QVERIFY2(r.code == 0 && r.err.contains("batch 64;"), qPrintable(r.err));
+        info = load_checkpoint(path("fit-ign/checkpoint.pt").toStdString()).info;
+        QCOMPARE(info.train.batch, 64);
+        QCOMPARE(info.objective.lambda_coverage, 0.0);
+        QCOMPARE(info.objective.lambda_tight, 3.0);
     }
 
     void inferenceCommandsWriteImages() {

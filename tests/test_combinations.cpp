@@ -73,7 +73,8 @@ TrainOptions options_for(const Combination& c, const QString& out) {
     o.preview_every = 3;  // the preview's inference runs too
     if (c.objective != "ign") {
         o.objective.lambda_coverage = 5;
-        o.objective.coverage_every = c.objective == "coverage" ? 3 : 2;
+        // 0: rounds of one epoch (32 images, batch 8: 4 steps), so the resume at step 2 is inside a round.
+        o.objective.coverage_every = c.objective == "coverage" ? 0 : 2;
         if (c.objective == "coverage-no-tightness") o.objective.lambda_tight = 0;
     }
     return o;

@@ -7,6 +7,8 @@
 #include "ign/trainer.h"
 #include "training_support.h"
 
+#include <set>
+
 using namespace ign;
 
 namespace {
@@ -53,24 +55,33 @@ private slots:
         QCOMPARE(matching_features(torch::zeros({1, 1, 30, 30}), 4).size(1), int64_t(8 * 8));
     }
 
-    void nearestCandidateIsTheBruteForceOne() {
+    // Brute force: each image in order takes the nearest row no earlier image took.
+    void poolAssignmentIsTheBruteForceOne() {
         torch::manual_seed(3);
-        const auto real = torch::randn({300, 12}, torch::kDouble), candidates = torch::randn({300, 7, 12}, torch::kDouble);
-        const auto nearest = nearest_candidates(real, candidates);
-        QCOMPARE(nearest.size(0), int64_t(300));
+        const auto real = torch::randn({300, 12}, torch::kDouble), pool = torch::randn({700, 12}, torch::kDouble);
+        const auto rows = assign_in_pool(real, pool);  // two blocks of images
+        QCOMPARE(rows.size(0), int64_t(300));
+        std::set<int64_t> taken;
         for (int64_t i = 0; i < real.size(0); ++i) {
             int64_t best = -1;
             double best_distance = 1e300;
-            for (int64_t j = 0; j < candidates.size(1); ++j) {
-                const double d = (real[i] - candidates[i][j]).pow(2).sum().item<double>();
-                if (d < best_distance) best_distance = d, best = j;
+            for (int64_t j = 0; j < pool.size(0); ++j) {
+                const double d = (real[i] - pool[j]).pow(2).sum().item<double>();
+                if (!taken.count(j) && d < best_distance) best_distance = d, best = j;
             }
-            QCOMPARE(nearest[i].item<int64_t>(), best);
+            QCOMPARE(rows[i].item<int64_t>(), best);
+            taken.insert(best);
         }
+        // A pool where one row is nearest to every image: each image still gets a row of its own.
+        auto hub = torch::cat({torch::zeros({1, 12}, torch::kDouble), torch::full({9, 12}, 5.0, torch::kDouble)});
+        const auto spread = assign_in_pool(torch::randn({10, 12}, torch::kDouble) * 0.1, hub);
+        QCOMPARE(std::get<0>(at::_unique(spread)).size(0), int64_t(10));
+        QCOMPARE(spread[0].item<int64_t>(), int64_t(0));
     }
 
-    // Each image of a round keeps the one of its own candidates whose f(z), as a training step computes it (a
-    // batch at a time), is nearest in the pooled space; the noise it is given is that candidate, every time.
+    // Each image of a round keeps the noise of the round's pool (every image's candidates) whose f(z), as a
+    // training step computes it (a batch at a time), is nearest in the pooled space; the noise it is given
+    // is that one, every time.
     void matcherPicksTheNearestGeneratedSample() {
         auto o = coverage_run(m_dir.filePath("unused"), 1);
         torch::manual_seed(1);
@@ -89,16 +100,22 @@ private slots:
         std::vector<torch::Tensor> generated;
         for (int64_t b = 0; b < all.size(0); b += 8) generated.push_back(apply_f(model, all.slice(0, b, b + 8)));
         const auto pooled = torch::avg_pool2d(torch::cat(generated), 4, 4, 0, true, false);
-        for (int64_t i = 0; i < 24; ++i) {  // image 5 + i chooses among rows 8i .. 8i + 7
-            const auto own = pooled.slice(0, 8 * i, 8 * i + 8);
-            const auto d = (own - torch::avg_pool2d(data[5 + i].unsqueeze(0), 4, 4, 0, true, false)).pow(2).flatten(1).sum(1);
-            QCOMPARE(int64_t(matcher.matches()[5 + i].item<int>()), d.argmin().item<int64_t>());
+        std::set<int64_t> owners, taken;
+        for (int64_t i = 0; i < 24; ++i) {  // image 5 + i takes the nearest free row of all 192; row r is image 5 + r / 8's
+            auto d = (pooled - torch::avg_pool2d(data[5 + i].unsqueeze(0), 4, 4, 0, true, false)).pow(2).flatten(1).sum(1);
+            for (const int64_t t : taken) d[t] = INFINITY;
+            const int64_t row = d.argmin().item<int64_t>();
+            taken.insert(row);
+            QCOMPARE(int64_t(matcher.matches()[5 + i].item<int>()), (5 + row / 8) * 8 + row % 8);
+            owners.insert(5 + row / 8);
         }
+        QVERIFY(owners.size() > 1);  // the pool is shared: images take other images' candidates
         const auto picked = torch::tensor({7, 7, 20}, torch::kLong);
         const auto latents = matcher.latents_for(picked);
-        QVERIFY(torch::equal(latents[0], matcher.candidates(0, 7)[matcher.matches()[7].item<int>()]));
+        const int number = matcher.matches()[7].item<int>();
+        QVERIFY(torch::equal(latents[0], matcher.candidates(0, number / 8)[number % 8]));
         QVERIFY(torch::equal(latents[0], latents[1]));  // the same image, the same noise
-        QVERIFY(!torch::equal(latents[0], latents[2]));
+        QVERIFY(!torch::equal(latents[0], latents[2]));  // one image per noise
         // Another round draws other candidates.
         QVERIFY(!torch::equal(matcher.candidates(1, 7), matcher.candidates(0, 7)));
     }
@@ -167,6 +184,16 @@ private slots:
         QCOMPARE(info.objective.coverage_every, 3);
         QVERIFY(QString::fromStdString(info.card()).contains("coverage_every=3"));
         QVERIFY(!QString::fromStdString(ObjectiveOptions{}.to_string()).contains("coverage"));  // the method's runs read as before
+        // Every 0 (the default): rounds of one epoch, resolved and recorded (64 images, batch 8 in coverage_run).
+        auto per_epoch = coverage_run(m_dir.filePath("per-epoch"), 9);
+        QCOMPARE(per_epoch.settings.batch, 8);
+        per_epoch.objective.coverage_every = ObjectiveOptions{}.coverage_every;
+        QCOMPARE(per_epoch.objective.coverage_every, 0);
+        Trainer epoch_run(per_epoch, data);
+        epoch_run.run();
+        const auto epoch_info = load_checkpoint(epoch_run.checkpoint_path()).info;
+        QCOMPARE(epoch_info.objective.coverage_every, 8);
+        QCOMPARE(epoch_info.coverage_round, int64_t(1));  // step 9 is in the second round
         auto bad = coverage_run(m_dir.filePath("bad"), 2);
         bad.objective.coverage_candidates = 0;
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(bad, data));

@@ -95,6 +95,7 @@ private slots:
         auto* train = w.trainPanel();
         train->setData(write_tiny_idx(dir.path()));
         train->setWidth(16);
+        train->setFitToData(false);
         train->setBatch(32);
         train->setSteps(10'000'000);
         train->setPreviewEvery(50);

@@ -327,6 +327,7 @@ private slots:
         train->setData(write_tiny_idx(m_dir.path()));
         train->setPreset("dcgan64");
         train->setWidth(8);
+        train->setFitToData(false);
         train->setBatch(8);
         train->setSteps(2);
         train->setOutDir(m_dir.filePath("run-dcgan"));
@@ -470,6 +471,7 @@ private slots:
         w.tabs()->setCurrentWidget(train);
         train->setData(write_tiny_idx(m_dir.path()));
         train->setWidth(8);
+        train->setFitToData(false);
         train->setBatch(16);
         train->setSteps(40);
         train->setPreviewEvery(10);
@@ -646,6 +648,7 @@ private slots:
         auto* train = w->trainPanel();
         train->setData(write_tiny_idx(m_dir.path()));
         train->setWidth(8);
+        train->setFitToData(false);
         train->setBatch(16);
         train->setSteps(100000);
         train->setPreviewEvery(0);

@@ -37,6 +37,35 @@ class TestTrainer : public QObject {
     QTemporaryDir m_dir;
 
 private slots:
+    // The settings a new run leaves open follow the data's size (options.h, fit_to_data).
+    void settingsFitTheDataSize() {
+        const DataFit given{32, 77, ObjectiveOptions{}, {}};
+        auto small = fit_to_data(300, given, true, true, true);
+        QCOMPARE(small.batch, 64);
+        QCOMPARE(small.steps, int64_t(1000));
+        QCOMPARE(small.objective.lambda_coverage, 20.0);
+        QCOMPARE(small.objective.lambda_tight, 0.0);
+        QCOMPARE(small.objective.lambda_rec, ObjectiveOptions{}.lambda_rec);
+        QVERIFY2(small.note.find("300 training images (fewer than 5000): batch 64, 1000 steps,") == 0, small.note.c_str());
+        QCOMPARE(fit_to_data(40, given, true, false, false).batch, 40);  // at most the data
+        auto large = fit_to_data(60000, given, true, true, true);
+        QCOMPARE(large.batch, 256);
+        QCOMPARE(large.steps, int64_t(5 * 60000 / 256));  // about 5 epochs
+        QCOMPARE(large.objective.lambda_tight, ObjectiveOptions{}.lambda_tight);
+        QCOMPARE(large.objective.lambda_coverage, 0.0);
+        QCOMPARE(fit_to_data(6000, given, true, true, false).steps, int64_t(1000));     // at least 1,000
+        QCOMPARE(fit_to_data(1000000, given, true, true, false).steps, int64_t(5000));  // at most 5,000
+        // What is not left open keeps the given values, and nothing chosen says nothing.
+        auto mine = given;
+        mine.objective.lambda_rec = 5;
+        const auto kept = fit_to_data(300, mine, false, false, false);
+        QCOMPARE(kept.batch, 32);
+        QCOMPARE(kept.steps, int64_t(77));
+        QCOMPARE(kept.objective.lambda_rec, 5.0);
+        QVERIFY(kept.note.empty());
+        QCOMPARE(fit_to_data(300, mine, true, false, false).objective.lambda_rec, 5.0);
+    }
+
     // N steps straight and k + (N - k) steps with a save and resume between end with identical weights.
     void resumeContinuesExactly() {
         const auto data = testing::synthetic_digits(80);

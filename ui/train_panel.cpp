@@ -92,6 +92,7 @@ struct ObjectiveRow {
     // Said inside the box around the number.
     const char* prefix = "";
     const char* suffix = "";
+    const char* zero_text = "";  // shown for 0 where 0 means something else than none
 };
 const std::vector<ObjectiveRow>& objective_rows() {
     static const std::vector<ObjectiveRow> rows{
@@ -102,8 +103,9 @@ const std::vector<ObjectiveRow>& objective_rows() {
         {"lambda_coverage", "λ coverage", 0, 1000, 2,
          "weight of coverage: each real image pulls the generated sample matched to it toward itself, so no kind of "
          "image is dropped (IMLE; 0: off)"},
-        {"coverage_candidates", "Match candidates", 1, 64, 0, "coverage: candidate noises per real image at each matching"},
-        {"coverage_every", "Match every", 1, 100000, 0, "coverage: steps between matchings", "", " steps"},
+        {"coverage_candidates", "Match candidates", 1, 64, 0, "coverage: noises each real image adds to a matching's pool"},
+        {"coverage_every", "Match every", 0, 100000, 0, "coverage: steps between matchings (0: one epoch, at most 100 steps)",
+         "", " steps", "each epoch"},
         {"coverage_downsample", "Match at", 1, 64, 0, "coverage: the matching compares images shrunk by this factor",
          "1/", " size"},
     };
@@ -168,6 +170,13 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
     m_batch = spin(2, 4096, defaults.settings.batch, this, "images per step");
     m_steps = spin(1, 10'000'000, int(defaults.settings.steps), this, "total optimisation steps (with resume: the new total)");
     m_seed = spin(0, 1'000'000'000, int(defaults.settings.seed), this, "seed for initialisation, data order and noise");
+    m_fit = new QCheckBox("Batch, steps and λs from the data's size", this);
+    m_fit->setToolTip(QString("a new run chooses its batch, steps and objective from how many images the data holds "
+                              "(fewer than %1: batch 64, 1,000 steps, coverage without tightness); the boxes below "
+                              "show the choice once training starts. Off: the boxes' values.")
+                          .arg(ign::kSmallDataImages));
+    m_fit->setChecked(true);
+    form->addRow("Fit to data", m_fit);
     form->addRow("Batch", m_batch);
     form->addRow("Steps", m_steps);
     form->addRow("Seed", m_seed);
@@ -177,10 +186,27 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
         auto* box = dspin(row.lo, row.hi, 0, row.decimals, this, row.tip);
         box->setPrefix(row.prefix);
         box->setSuffix(row.suffix);
+        box->setSpecialValueText(row.zero_text);
         m_objective.push_back({row.field, box});
         form->addRow(row.label, box);
     }
     setObjective(defaults.objective);
+}
+
+// The boxes "Fit to data" chooses are read-only while it is on (a resume keeps the checkpoint's batch and
+// takes the λs of the form, so there they stay editable).
+void TrainPanel::enableFittedBoxes() {
+    const bool editable = !m_fit->isChecked() || !m_resume->text().trimmed().isEmpty();
+    m_batch->setEnabled(editable);
+    m_steps->setEnabled(editable);
+    for (const auto& [field, box] : m_objective) box->setEnabled(editable);
+}
+
+// What runs, as the engine resolved it: the form shows it (the fitted batch, steps and λs).
+void TrainPanel::showChosenSettings(const ign::TrainOptions& options) {
+    m_batch->setValue(options.settings.batch);
+    m_steps->setValue(int(std::min<int64_t>(options.settings.steps, m_steps->maximum())));
+    setObjective(options.objective);
 }
 
 void TrainPanel::setObjective(const ign::ObjectiveOptions& objective) {
@@ -231,6 +257,9 @@ void TrainPanel::addOutputRows(QFormLayout* form) {
     m_resume->setToolTip("continue this checkpoint: the form shows its settings; model, noise, batch and seed stay "
                          "the checkpoint's, a changed λ or learning rate applies from its step on; Steps is the new total");
     connect(m_resume, &QLineEdit::editingFinished, this, &TrainPanel::loadResumeSettings);
+    connect(m_resume, &QLineEdit::textChanged, this, &TrainPanel::enableFittedBoxes);
+    connect(m_fit, &QCheckBox::toggled, this, &TrainPanel::enableFittedBoxes);
+    enableFittedBoxes();
     auto* resume_row = new QHBoxLayout;
     auto* browse_resume = new QToolButton(this);
     browse_resume->setText("…");
@@ -314,8 +343,10 @@ void TrainPanel::connectWorker() {
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &TrainingWorker::started, this,
-            [this](const QString& d, const QString& out, const std::vector<ign::LossRecord>& history) {
+            [this](const QString& d, const QString& out, const std::vector<ign::LossRecord>& history,
+                   const ign::TrainOptions& options) {
                 m_plot->setHistory(history);
+                showChosenSettings(options);
                 onStarted(d, out);
             });
     connect(m_worker, &TrainingWorker::progress, this, &TrainPanel::onProgress);
@@ -407,6 +438,10 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
         *problem = "group norm needs a width that is a multiple of 8";
     r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
     r.steps = m_steps->value();
+    if (o.resume.empty() && m_fit->isChecked()) {
+        r.fit_batch = r.fit_steps = r.fit_objective = true;
+        r.steps = 0;
+    }
     r.device = m_device->currentText().toStdString();
     o.precision = m_precision->currentText().toStdString();
     return r;
@@ -586,6 +621,7 @@ void TrainPanel::setData(const QString& spec) {
 void TrainPanel::setSteps(int steps) { m_steps->setValue(steps); }
 void TrainPanel::setPreset(const QString& preset) { m_preset->setCurrentText(preset); }
 void TrainPanel::setBatch(int batch) { m_batch->setValue(batch); }
+void TrainPanel::setFitToData(bool fit) { m_fit->setChecked(fit); }
 void TrainPanel::setWidth(int width) { m_width->setValue(width); }
 void TrainPanel::setPreviewEvery(int steps) { m_preview_every->setValue(steps); }
 void TrainPanel::setOutDir(const QString& dir) { m_out->setText(dir); }
@@ -637,6 +673,7 @@ void TrainPanel::saveSettings(QSettings& s) const {
     s.setValue("preview_every", m_preview_every->value());
     s.setValue("checkpoint_every", m_checkpoint_every->value());
     s.setValue("keep_checkpoints", m_keep_checkpoints->isChecked());
+    s.setValue("fit_to_data", m_fit->isChecked());
     s.setValue("device", m_device->currentText());
     s.setValue("precision", m_precision->currentText());
     s.setValue("out", m_out->text());
@@ -664,6 +701,7 @@ void TrainPanel::loadSettings(const QSettings& s) {
     m_preview_every->setValue(v("preview_every", qlonglong(d.preview_every)).toInt());
     m_checkpoint_every->setValue(v("checkpoint_every", qlonglong(d.checkpoint_every)).toInt());
     m_keep_checkpoints->setChecked(v("keep_checkpoints", d.keep_checkpoints).toBool());
+    m_fit->setChecked(v("fit_to_data", true).toBool());
     m_device->setCurrentText(v("device", "auto").toString());
     m_precision->setCurrentText(v("precision", text(d.precision)).toString());
     m_out->setText(v("out", "").toString());

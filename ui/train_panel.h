@@ -62,6 +62,8 @@ public:
     // The objective's settings the form shows (λs, clamp, coverage).
     ign::ObjectiveOptions objective() const;
     void setObjective(const ign::ObjectiveOptions& objective);
+    // "Fit to data": a new run's batch, steps and objective chosen from the data's size (on by default).
+    void setFitToData(bool fit);
 
     // Shows a run that another process writes (ign train, here or on a server) as it goes: its losses,
     // preview, progress and checkpoints, read from its run folder. Not while this panel trains.
@@ -90,6 +92,8 @@ signals:
     void checkpointReady(const QString& path);  // a finished or stopped run's checkpoint
 
 private:
+    void showChosenSettings(const ign::TrainOptions& options);
+    void enableFittedBoxes();
     QGroupBox* buildForm();
     void addModelRows(QFormLayout* form);
     void addOptimisationRows(QFormLayout* form);
@@ -115,7 +119,7 @@ private:
     std::vector<std::pair<std::string, QDoubleSpinBox*>> m_objective;
 
     QLineEdit *m_out, *m_resume;
-    QCheckBox* m_keep_checkpoints;
+    QCheckBox *m_keep_checkpoints, *m_fit;
     QProgressBar* m_progress;
     QLabel *m_status, *m_preview_caption;
     LossPlot* m_plot;

@@ -14,6 +14,7 @@ void TrainingWorker::registerTypes() {
     qRegisterMetaType<ign::LossRecord>();
     qRegisterMetaType<ign::TrainProgress>();
     qRegisterMetaType<std::vector<ign::LossRecord>>();
+    qRegisterMetaType<ign::TrainOptions>();
 }
 
 void TrainingWorker::run(const ign::TrainRequest& request) {
@@ -30,8 +31,9 @@ void TrainingWorker::run(const ign::TrainRequest& request) {
                                   .arg(o.settings.batch)
                                   .arg(o.settings.steps)
                                   .arg(QString::fromStdString(o.device));
+        if (!session.fit_note().empty()) description += "\n" + QString::fromStdString(session.fit_note());
         if (!session.device_note().empty()) description += " — " + QString::fromStdString(session.device_note());
-        emit started(description, QString::fromStdString(o.out_dir), session.history());
+        emit started(description, QString::fromStdString(o.out_dir), session.history(), o);
 
         ign::TrainCallbacks callbacks;
         callbacks.on_step = [this](const ign::TrainProgress& p) {

@@ -27,7 +27,9 @@ public slots:
     void run(const ign::TrainRequest& request);
 
 signals:
-    void started(const QString& description, const QString& out_dir, const std::vector<ign::LossRecord>& history);
+    // `options`: what runs, resolved (settings chosen from the data's size included).
+    void started(const QString& description, const QString& out_dir, const std::vector<ign::LossRecord>& history,
+                 const ign::TrainOptions& options);
     void progress(const ign::TrainProgress& progress);
     void preview(qint64 step, const QImage& samples, const QImage& refined);
     void checkpointSaved(qint64 step, const QString& path);

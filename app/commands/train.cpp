@@ -83,6 +83,8 @@ struct TrainArgs {
     double lr = kDefaults.optimizer.lr, beta1 = kDefaults.optimizer.beta1, beta2 = kDefaults.optimizer.beta2;
     ign::ObjectiveOptions objective = kDefaults.objective;
     bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
+    // Not on the command line: a fresh run chooses them from the data's size (ign::fit_to_data).
+    bool fit_batch = false, fit_steps = false, fit_objective = false;
     ign::ResumeChanges resume_changes;      // with --resume: the λs / lr given on the command line
     std::vector<std::string> ignored_on_resume;  // options given that a resume cannot change
     int64_t checkpoint_every = kDefaults.checkpoint_every, preview_every = kDefaults.preview_every;
@@ -188,6 +190,9 @@ ign::TrainRequest train_request(const TrainArgs& a, const ign::DistributedOption
     r.distributed = distributed;
     r.precision = a.precision;
     request.data_given = a.resume.empty() || a.data_given;
+    request.fit_batch = a.fit_batch;
+    request.fit_steps = a.fit_steps;
+    request.fit_objective = a.fit_objective;
     request.steps = a.steps;
     request.epochs = a.epochs;
     request.device = a.common.device;
@@ -210,6 +215,8 @@ int run_train(const TrainArgs& a) {
     const auto plan = ign::plan_training(request);
     const auto& o = plan.options;
     spdlog::info("{}: {} training images, {} test images", o.settings.data, plan.data.train.size(), plan.data.test.size());
+    if (!plan.fit_note.empty())
+        spdlog::info("{} (give --batch, --steps or any objective option to choose yourself)", plan.fit_note);
     if (!plan.device_note.empty()) spdlog::warn("{}", plan.device_note);
     spdlog::info("training on {}", o.device);
 
@@ -260,8 +267,11 @@ void add_model_options(CLI::App* t, TrainArgs& train) {
     t->add_option("--size", train.size, "image size, 28 or a power of two 16..256 (preset)");
     t->add_option("--norm", train.norm, "batch, group or none (preset: batch)")->check(CLI::IsMember(ign::norm_names()));
     t->add_option("--noise", train.noise, "gaussian or spectral")->check(CLI::IsMember(ign::noise_names()))->capture_default_str();
-    t->add_option("--batch", train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-    t->add_option("--steps", train.steps, "total optimisation steps (default 1000; with --resume: the new total)");
+    t->add_option("--batch", train.batch, "batch size (default: from the data's size, 64 under 5,000 images, else 256)")
+        ->check(CLI::PositiveNumber);
+    t->add_option("--steps", train.steps,
+                  "total optimisation steps (default: from the data's size, 1,000 under 5,000 images, else about 5 "
+                  "epochs within 1,000..5,000; with --resume: the new total)");
     t->add_option("--epochs", train.epochs, "train this many epochs instead of --steps");
     t->add_option("--seed", train.seed, "seed for initialisation, data order and noise")->capture_default_str();
 }
@@ -279,14 +289,16 @@ void add_objective_options(CLI::App* t, ign::ObjectiveOptions& objective) {
     t->add_option("--clamp-a", objective.tight_clamp_a, "tightness clamp factor a")->capture_default_str();
     t->add_flag("--detach-clamp-reference", objective.detach_clamp_reference, "detach R_i inside the tightness clamp");
     t->add_option("--lambda-coverage", objective.lambda_coverage,
-                  "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off)")
+                  "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off; given no "
+                  "objective option, a run under 5,000 images takes 20 with --lambda-tight 0)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    t->add_option("--coverage-candidates", objective.coverage_candidates, "candidate noises per real image at each matching")
+    t->add_option("--coverage-candidates", objective.coverage_candidates, "noises each real image adds to a matching's pool")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
-    t->add_option("--coverage-every", objective.coverage_every, "steps between coverage matchings")
-        ->check(CLI::Range(1, 100000))
+    t->add_option("--coverage-every", objective.coverage_every,
+                  "steps between coverage matchings (0: one epoch, at most 100 steps)")
+        ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     t->add_option("--coverage-downsample", objective.coverage_downsample,
                   "the matching compares images average-pooled by this factor")
@@ -326,6 +338,11 @@ void add_process_options(CLI::App* t, TrainArgs& train) {
 void note_given_options(const CLI::App& t, TrainArgs& train) {
     auto given = [&](const char* name) { return t.count(name) > 0; };
     train.data_given = given("--data");
+    train.fit_batch = !given("--batch");
+    train.fit_steps = !given("--steps") && !given("--epochs");
+    train.fit_objective = !given("--detach-clamp-reference");
+    for (const auto& [option, field] : kObjectiveResumeFields)
+        if (given(option)) train.fit_objective = false;
     const nlohmann::json objective_given = train.objective;
     for (const auto& [option, field] : kObjectiveResumeFields)
         if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();

@@ -22,6 +22,10 @@ using nlohmann::json;
 namespace ign {
 namespace {
 
+// The round of the coverage matching a checkpoint holds. Matchings saved under the older key numbered
+// each image's own candidates, not the round's pool: they are not read (the resume matches again).
+constexpr const char* kCoverageRoundKey = "coverage_pool_round";
+
 void fsync_path(const std::string& path, int flags) {
     const int fd = ::open(path.c_str(), flags);
     if (fd >= 0) {
@@ -305,7 +309,7 @@ void save_checkpoint(const std::string& path, const CheckpointInfo& info, IgnNet
                  {"history_terms", term_names},
                  {"checksum_crc32", checkpoint_checksum(model, history)}};
     if (!info.stages.empty()) meta["stages"] = info.stages;
-    if (info.coverage_matches.defined()) meta["coverage_round"] = info.coverage_round;
+    if (info.coverage_matches.defined()) meta[kCoverageRoundKey] = info.coverage_round;
     torch::serialize::OutputArchive archive;
     archive.write("meta", text_to_tensor(meta.dump()));
     torch::serialize::OutputArchive model_archive;
@@ -379,8 +383,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
             archive.read("spectral_mean_imag", info.spectral.mean_imag);
             archive.read("spectral_std_imag", info.spectral.std_imag);
         }
-        if (meta.contains("coverage_round") && archive.try_read("coverage_matches", t)) {
-            info.coverage_round = meta.at("coverage_round");
+        if (meta.contains(kCoverageRoundKey) && archive.try_read("coverage_matches", t)) {
+            info.coverage_round = meta.at(kCoverageRoundKey);
             info.coverage_matches = t;
         }
         torch::Tensor history;

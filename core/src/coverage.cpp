@@ -1,5 +1,6 @@
 #include "ign/coverage.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "ign/inference.h"
@@ -15,11 +16,28 @@ torch::Tensor matching_features(const torch::Tensor& images, int downsample) {
     return x.flatten(1).to(torch::kDouble);
 }
 
-torch::Tensor nearest_candidates(const torch::Tensor& real, const torch::Tensor& candidates) {
-    TORCH_CHECK(real.dim() == 2 && candidates.dim() == 3 && real.size(0) == candidates.size(0) &&
-                    real.size(1) == candidates.size(2),
-                "matching needs [N, D] images and [N, c, D] candidates");
-    return (candidates - real.unsqueeze(1)).pow(2).sum(2).argmin(1);
+torch::Tensor assign_in_pool(const torch::Tensor& real, const torch::Tensor& pool) {
+    TORCH_CHECK(real.dim() == 2 && pool.dim() == 2 && real.size(1) == pool.size(1) && pool.size(0) >= real.size(0),
+                "matching needs [N, D] images and a [P, D] pool of at least N rows");
+    // |a - b|² = |a|² - 2a·b + |b|² in float64 (|a|² is the same for every row), a block of images at a
+    // time (an N x P table of a large round does not fit in memory); a taken row is infinitely far.
+    const auto pool_norms = pool.pow(2).sum(1);
+    auto taken = torch::zeros({pool.size(0)}, torch::kBool);
+    auto rows = torch::empty({real.size(0)}, torch::kLong);
+    auto row_of = rows.accessor<int64_t, 1>();
+    auto is_taken = taken.accessor<bool, 1>();
+    constexpr int64_t kBlock = 256;
+    for (int64_t begin = 0; begin < real.size(0); begin += kBlock) {
+        auto distances = (pool_norms.unsqueeze(0) - 2 * real.slice(0, begin, begin + kBlock).matmul(pool.t()))
+                             .masked_fill(taken.unsqueeze(0), INFINITY);
+        for (int64_t i = 0; i < distances.size(0); ++i) {
+            const int64_t row = distances[i].argmin().item<int64_t>();
+            row_of[begin + i] = row;
+            is_taken[row] = true;
+            distances.select(1, row).fill_(INFINITY);
+        }
+    }
+    return rows;
 }
 
 torch::Tensor coverage_distance(const torch::Tensor& generated, const torch::Tensor& real) {
@@ -57,11 +75,12 @@ void CoverageMatcher::match(int64_t round, IgnNet& model, const torch::Tensor& i
         features.push_back(matching_features(apply_f(model, all.slice(0, begin, begin + m_batch)),
                                              m_options.coverage_downsample));
     }
-    const auto generated = torch::cat(features).view({count, c, -1});
-    const auto nearest = nearest_candidates(matching_features(pixels, m_options.coverage_downsample), generated);
+    const auto row = assign_in_pool(matching_features(pixels, m_options.coverage_downsample), torch::cat(features));
+    // Pool row r is candidate r % c of the round's image r / c: its pool number names it by the image's index.
+    const auto owner = indices.to(torch::kLong).index_select(0, torch::div(row, c, "floor"));
     m_round = round;
     m_matches = torch::full({m_images}, -1, torch::kInt);
-    m_matches.index_put_({indices}, nearest.to(torch::kInt));
+    m_matches.index_put_({indices}, (owner * c + torch::remainder(row, c)).to(torch::kInt));
 }
 
 void CoverageMatcher::restore(int64_t round, const torch::Tensor& matches) {
@@ -75,9 +94,9 @@ torch::Tensor CoverageMatcher::latents_for(const torch::Tensor& indices) const {
     std::vector<torch::Tensor> latents;
     for (int64_t i = 0; i < indices.size(0); ++i) {
         const int64_t index = indices[i].item<int64_t>();
-        const int choice = m_matches[index].item<int>();
-        TORCH_CHECK(choice >= 0, "coverage: image ", index, " was not matched in round ", m_round);
-        latents.push_back(candidates(m_round, index)[choice]);
+        const int64_t number = m_matches[index].item<int>(), c = m_options.coverage_candidates;
+        TORCH_CHECK(number >= 0, "coverage: image ", index, " was not matched in round ", m_round);
+        latents.push_back(candidates(m_round, number / c)[number % c]);
     }
     return torch::stack(latents);
 }

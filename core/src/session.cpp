@@ -190,6 +190,7 @@ TrainingSession::~TrainingSession() = default;
 
 const TrainOptions& TrainingSession::options() const { return m->plan.options; }
 const std::string& TrainingSession::device_note() const { return m->plan.device_note; }
+const std::string& TrainingSession::fit_note() const { return m->plan.fit_note; }
 int64_t TrainingSession::train_images() const { return m->plan.data.train.size(); }
 std::string TrainingSession::checkpoint_path() const { return m->trainer->checkpoint_path(); }
 std::string TrainingSession::csv_path() const { return m->trainer->csv_path(); }

@@ -161,6 +161,15 @@ void Trainer::check_data() const {
 }
 
 void Trainer::start_coverage() {
+    // Rounds of about one epoch: an image that kept its noise for many epochs taught f that one noise (f
+    // learned a table of the matched noises and sent every other noise to one shape), not noise in general.
+    auto& every = m_options.objective.coverage_every;
+    if (every == 0) {
+        const int64_t epoch = (m_data.size() + m_options.settings.batch - 1) / m_options.settings.batch;
+        every = int(std::clamp<int64_t>(epoch, 1, 100));
+        m_info.objective.coverage_every = every;
+        spdlog::info("coverage: a new matching every {} steps (about one epoch of {} images)", every, m_data.size());
+    }
     m_coverage = std::make_unique<CoverageMatcher>(m_options.objective, m_options.settings.seed, m_noise,
                                                    m_options.settings.batch, m_data.size());
     // A checkpoint saved inside a round holds that round's matching: the resume continues it exactly.
@@ -379,8 +388,10 @@ torch::Tensor Trainer::matched_latents(const RunState& run, int64_t step, const 
             m_sync->broadcast_from_rank0(matches, "the coverage matching of step " + std::to_string(step + 1));
             m_coverage->restore(round, matches[0].round().to(torch::kInt));
         }
-        spdlog::debug("step {}: coverage round {}: {} images matched, {} candidates each", step + 1, round,
-                      distinct.size(0), m_options.objective.coverage_candidates);
+        const auto numbers = m_coverage->matches().index_select(0, distinct);
+        spdlog::debug("step {}: coverage round {}: {} images matched to {} distinct noises of a pool of {}", step + 1,
+                      round, distinct.size(0), std::get<0>(at::_unique(numbers)).size(0),
+                      distinct.size(0) * m_options.objective.coverage_candidates);
     }
     return m_coverage->latents_for(indices);
 }
@@ -527,10 +538,19 @@ TrainPlan plan_training(const TrainRequest& request) {
         if (request.data_given) o.settings.data = data;
     }
     plan.data = load_dataset(o.settings.data, o.model.channels, o.model.image_size);
+    const bool fit_steps = request.fit_steps && request.steps <= 0 && request.epochs <= 0;
+    if (o.resume.empty() && (request.fit_batch || fit_steps || request.fit_objective)) {
+        const auto fit = fit_to_data(plan.data.train.size(), {o.settings.batch, o.settings.steps, o.objective, {}},
+                                     request.fit_batch, fit_steps, request.fit_objective);
+        o.settings.batch = fit.batch;
+        o.objective = fit.objective;
+        if (fit_steps) o.settings.steps = fit.steps;
+        plan.fit_note = fit.note;
+    }
     const int64_t per_epoch = plan.data.train.size() / std::max(1, o.settings.batch);
     if (request.steps > 0) o.settings.steps = request.steps;
     else if (request.epochs > 0) o.settings.steps = std::max<int64_t>(1, int64_t(std::ceil(request.epochs * per_epoch)));
-    else if (o.resume.empty()) o.settings.steps = 1000;
+    else if (o.resume.empty() && !fit_steps) o.settings.steps = 1000;
     if (o.out_dir.empty())
         o.out_dir = !o.resume.empty() ? fs::path(o.resume).parent_path().string()
                                       : "runs/" + o.model.preset + "-" + fs::path(o.settings.data).filename().string();

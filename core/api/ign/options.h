@@ -61,8 +61,8 @@ struct ObjectiveOptions {
     bool detach_clamp_reference = false;  // detach R_i inside the tanh clamp
     double eps = 1e-8;
     double lambda_coverage = 0;   // weight of D(f(z matched to x), x); 0: no coverage term
-    int coverage_candidates = 4;  // candidate noises of its own per real image at each matching
-    int coverage_every = 100;     // steps between matchings (a round)
+    int coverage_candidates = 4;  // noises each real image adds to the round's matching pool
+    int coverage_every = 0;       // steps between matchings (a round); 0: one epoch, at most 100 steps
     int coverage_downsample = 4;  // matching compares images average-pooled by this factor
     bool coverage() const { return lambda_coverage > 0; }
     std::string to_string() const;
@@ -210,6 +210,22 @@ struct TrainResult {
     std::string checkpoint_path;
 };
 
+// What a fresh run chooses from its data's size for the settings a user left open (TrainRequest::fit_*):
+// the one place these rules live (README "Training on your own images" gives the measurements).
+//   fewer than kSmallDataImages images: batch 64 (at most the data), 1,000 steps, and the non-adversarial
+//     objective: reconstruction, idempotence and coverage λ 20, no tightness (IGN's objective collapsed every
+//     few-shot run of 300 images to one shape);
+//   more: batch 256, about 5 epochs (1,000 to 5,000 steps), and the method's objective.
+struct DataFit {
+    int batch = 256;
+    int64_t steps = 1000;
+    ObjectiveOptions objective;
+    std::string note;  // what was chosen and why, for the log and the studio
+};
+constexpr int64_t kSmallDataImages = 5000;
+// `fit_batch` / `fit_steps` / `fit_objective`: which of them to choose (the rest keep `given`'s values).
+DataFit fit_to_data(int64_t images, const DataFit& given, bool fit_batch, bool fit_steps, bool fit_objective);
+
 // What a user asks for; plan_training() (trainer.h) resolves it the way `ign train` documents.
 struct TrainRequest {
     // A fresh run uses all of it. With options.resume set, the checkpoint's model, objective, optimizer,
@@ -219,6 +235,9 @@ struct TrainRequest {
     int64_t steps = 0;            // > 0: the total number of steps
     double epochs = 0;            // > 0 and no steps: this many epochs of the training split
     std::string device = "auto";  // cpu, cuda or auto; a missing GPU falls back to the CPU with a note
+    // A fresh run: choose these from the data's size (fit_to_data) instead of the options' values. Steps
+    // are chosen when `fit_steps` and neither `steps` nor `epochs` is given.
+    bool fit_batch = false, fit_steps = false, fit_objective = false;
 };
 
 }  // namespace ign

@@ -123,6 +123,7 @@ public:
 
     const TrainOptions& options() const;  // resolved: steps, data, out_dir, device
     const std::string& device_note() const;
+    const std::string& fit_note() const;  // what was chosen from the data's size (TrainRequest::fit_*), or ""
     int64_t train_images() const;
     std::string checkpoint_path() const;
     std::string csv_path() const;

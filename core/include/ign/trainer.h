@@ -96,6 +96,7 @@ struct TrainPlan {
     TrainOptions options;
     TrainTestSplit data;
     std::string device_note;  // non-empty when the device asked for was not available
+    std::string fit_note;     // non-empty when settings were chosen from the data's size (fit_to_data)
 };
 TrainPlan plan_training(const TrainRequest& request);
 
