@@ -170,7 +170,7 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
     m_batch = spin(2, 4096, defaults.settings.batch, this, "images per step");
     m_steps = spin(1, 10'000'000, int(defaults.settings.steps), this, "total optimisation steps (with resume: the new total)");
     m_seed = spin(0, 1'000'000'000, int(defaults.settings.seed), this, "seed for initialisation, data order and noise");
-    m_fit = new QCheckBox("Batch, steps and λs from the data's size", this);
+    m_fit = new QCheckBox("batch, steps, λs", this);
     m_fit->setToolTip(QString("a new run chooses its batch, steps and objective from how many images the data holds "
                               "(fewer than %1: batch 64, 1,000 steps, coverage without tightness); the boxes below "
                               "show the choice once training starts. Off: the boxes' values.")
