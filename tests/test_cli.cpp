@@ -197,6 +197,13 @@ private slots:
         QCOMPARE(info.train.batch, 64);
         QCOMPARE(info.objective.lambda_coverage, 0.0);
         QCOMPARE(info.objective.lambda_tight, 3.0);
+        // Other objective options tune the chosen objective.
+        r = ign_cli(common + QStringList{path("fit-tuned"), "--coverage-candidates", "1", "--lambda-rec", "15"});
+        QVERIFY2(r.code == 0 && r.err.contains("coverage λ 20 without tightness"), qPrintable(r.err));
+        info = load_checkpoint(path("fit-tuned/checkpoint.pt").toStdString()).info;
+        QCOMPARE(info.objective.lambda_coverage, 20.0);
+        QCOMPARE(info.objective.coverage_candidates, 1);
+        QCOMPARE(info.objective.lambda_rec, 15.0);
     }
 
     void inferenceCommandsWriteImages() {

@@ -1,5 +1,5 @@
 // Every documented option combination trains: each preset x norm x noise x precision (and two processes
-// for the first preset), and each preset x norm (and two processes) with the coverage term with and
+// for the first preset), and each preset x norm x noise (and two processes) with the coverage term with and
 // without tightness, trains two steps at a tiny width, writes a checkpoint that `ign sample`,
 // `ign project` and the studio's ModelSession load, and resumes from it one step exactly. The values
 // come from the engine's own lists (options.h), so a value added there is tested here without an edit.
@@ -48,13 +48,15 @@ std::vector<Combination> all_combinations() {
                     all.push_back({preset, norm, noise, precision, 1});
                     if (preset == preset_names().front()) all.push_back({preset, norm, noise, precision, 2});
                 }
+    // Each noise too: a checkpoint holds both the noise's statistics and the coverage matching.
     for (const auto& preset : preset_names())
         for (const auto& norm : norm_names())
-            for (size_t v = 1; v < objective_variants().size(); ++v) {
-                all.push_back({preset, norm, noise_names().front(), "fp32", 1, objective_variants()[v]});
-                if (preset == preset_names().front())
-                    all.push_back({preset, norm, noise_names().front(), "fp32", 2, objective_variants()[v]});
-            }
+            for (const auto& noise : noise_names())
+                for (size_t v = 1; v < objective_variants().size(); ++v) {
+                    all.push_back({preset, norm, noise, "fp32", 1, objective_variants()[v]});
+                    if (preset == preset_names().front())
+                        all.push_back({preset, norm, noise, "fp32", 2, objective_variants()[v]});
+                }
     return all;
 }
 

@@ -25,6 +25,20 @@ private slots:
         QVERIFY(fd >= -1e-9 && fd < 0.01);
     }
 
+    void copyShareCountsOnlySamplesNearOneTrainingImage() {
+        torch::manual_seed(0);
+        const auto training = torch::rand({50, 1, 8, 8}) * 2 - 1;
+        // A training image with a small change is a copy; the mean of three is not; nor is fresh noise.
+        QCOMPARE(copy_share(training + 0.01 * torch::randn_like(training), training), 1.0);
+        const auto means = (training.slice(0, 0, 16) + training.slice(0, 16, 32) + training.slice(0, 32, 48)) / 3;
+        QCOMPARE(copy_share(means, training), 0.0);
+        QCOMPARE(copy_share(torch::rand({30, 1, 8, 8}) * 2 - 1, training), 0.0);
+        QCOMPARE(copy_share(torch::cat({training.slice(0, 0, 16), means}), training), 0.5);
+        // More training images than one block of rows (1,024), duplicates of one image at distance 0 apart
+        const auto many = torch::rand({1500, 1, 4, 4});
+        QCOMPARE(copy_share(many.slice(0, 1400), many), 1.0);
+    }
+
     void classifierLearnsAndEvaluationReportsEveryFigure() {
         auto data = testing::synthetic_digits(600);
         data.labels = (data.images.mean({1, 2, 3}) > data.images.mean()).to(torch::kLong);  // big vs small blobs
@@ -62,6 +76,13 @@ private slots:
         QVERIFY(report.idempotence_gap > 0);
         QCOMPARE(report.projection_examples[0].size(0), int64_t(30));
         QVERIFY(QString::fromStdString(report.to_json("m.pt", "synthetic")).contains("\"f2\""));
+        QVERIFY(std::isnan(report.copies));  // no training images given
+        auto one_batch = options;
+        one_batch.batch = options.samples;  // the samples as one batch, as below
+        const auto with_copies = evaluate(model, info, split, &reloaded, accuracy, one_batch, split.train.images);
+        QCOMPARE(with_copies.copies, copy_share(apply_f(model, sample_noise(info.noise_sampler(), 200, 0)),
+                                                split.train.images));
+        QCOMPARE(with_copies.copy_reference_images, split.train.size());
 
         // Projection and reconstruction apply f to one image at a time, as users project: with BatchNorm in
         // train mode that differs from a batch, and the report says which it measured.

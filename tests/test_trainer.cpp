@@ -64,6 +64,13 @@ private slots:
         QCOMPARE(kept.objective.lambda_rec, 5.0);
         QVERIFY(kept.note.empty());
         QCOMPARE(fit_to_data(300, mine, true, false, false).objective.lambda_rec, 5.0);
+        // The objective is chosen by its two weights; the user's other objective options stay.
+        mine.objective.coverage_candidates = 1;
+        const auto tuned = fit_to_data(300, mine, false, false, true);
+        QCOMPARE(tuned.objective.lambda_coverage, 20.0);
+        QCOMPARE(tuned.objective.lambda_rec, 5.0);
+        QCOMPARE(tuned.objective.coverage_candidates, 1);
+        QCOMPARE(fit_to_data(60000, mine, false, false, true).objective.lambda_rec, 5.0);
     }
 
     // N steps straight and k + (N - k) steps with a save and resume between end with identical weights.

@@ -22,6 +22,27 @@ struct EvalArgs {
     ign::EvalOptions options;
 };
 
+// The model's own training images, for the copy measure: undefined (and said why) when there are more
+// than the limit or its data can no longer be read.
+torch::Tensor copy_reference(const ign::CheckpointInfo& info, const std::string& data, const ign::TrainTestSplit& split,
+                             int limit) {
+    const auto& trained_on = info.train.data;
+    ign::Dataset own;
+    try {
+        own = trained_on == data ? split.train
+                                 : ign::load_dataset(trained_on, info.model.channels, info.model.image_size).train;
+    } catch (const std::exception& e) {
+        spdlog::warn("copies not measured: the model's training data could not be read ({})", e.what());
+        return {};
+    }
+    if (own.size() > limit || own.size() < 2) {
+        spdlog::info("copies not measured: the model's training data '{}' has {} images (measured for 2 to {}, "
+                     "--copy-limit)", trained_on, own.size(), limit);
+        return {};
+    }
+    return own.images;
+}
+
 int run_eval(const EvalArgs& a) {
     auto m = load(a.checkpoint, a.common);
     const auto data = a.data.empty() ? m.info.train.data : a.data;
@@ -45,7 +66,8 @@ int run_eval(const EvalArgs& a) {
     }
     auto options = a.options;
     options.inference = inference_options(a.norm_mode);
-    const auto report = ign::evaluate(m.model, m.info, split, classifier ? &classifier : nullptr, classifier_accuracy, options);
+    const auto report = ign::evaluate(m.model, m.info, split, classifier ? &classifier : nullptr, classifier_accuracy,
+                                      options, copy_reference(m.info, data, split, options.copy_reference_limit));
     const auto json = report.to_json(a.checkpoint, data);
     std::cout << json << std::endl;
     if (!a.json_out.empty()) ign::write_file_atomically(a.json_out, json + "\n");
@@ -82,6 +104,11 @@ void add_eval_command(CLI::App& app, CommandContext& context) {
                   "images per application of f when projecting and reconstructing: 1 as users project (with BatchNorm "
                   "in train mode a result depends on its batch)")
         ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
+    e->add_option("--copy-limit", ev.options.copy_reference_limit,
+                  "look for copies of training images among the samples when the model's training data has at most "
+                  "this many images")
+        ->check(CLI::Range(0, 1000000))
         ->capture_default_str();
     add_seed(e, ev.options.seed, "the noise and the corruptions");
     e->add_option("--json", ev.json_out, "also write the JSON here");

@@ -216,7 +216,7 @@ int run_train(const TrainArgs& a) {
     const auto& o = plan.options;
     spdlog::info("{}: {} training images, {} test images", o.settings.data, plan.data.train.size(), plan.data.test.size());
     if (!plan.fit_note.empty())
-        spdlog::info("{} (give --batch, --steps or any objective option to choose yourself)", plan.fit_note);
+        spdlog::info("{} (give --batch, --steps, --lambda-coverage or --lambda-tight to choose yourself)", plan.fit_note);
     if (!plan.device_note.empty()) spdlog::warn("{}", plan.device_note);
     spdlog::info("training on {}", o.device);
 
@@ -289,8 +289,8 @@ void add_objective_options(CLI::App* t, ign::ObjectiveOptions& objective) {
     t->add_option("--clamp-a", objective.tight_clamp_a, "tightness clamp factor a")->capture_default_str();
     t->add_flag("--detach-clamp-reference", objective.detach_clamp_reference, "detach R_i inside the tightness clamp");
     t->add_option("--lambda-coverage", objective.lambda_coverage,
-                  "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off; given no "
-                  "objective option, a run under 5,000 images takes 20 with --lambda-tight 0)")
+                  "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off; given neither "
+                  "this nor --lambda-tight, a run under 5,000 images takes 20 with --lambda-tight 0)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     t->add_option("--coverage-candidates", objective.coverage_candidates, "noises each real image adds to a matching's pool")
@@ -340,9 +340,8 @@ void note_given_options(const CLI::App& t, TrainArgs& train) {
     train.data_given = given("--data");
     train.fit_batch = !given("--batch");
     train.fit_steps = !given("--steps") && !given("--epochs");
-    train.fit_objective = !given("--detach-clamp-reference");
-    for (const auto& [option, field] : kObjectiveResumeFields)
-        if (given(option)) train.fit_objective = false;
+    // The objective is chosen by its two weights; its other options tune whichever it is.
+    train.fit_objective = !given("--lambda-coverage") && !given("--lambda-tight");
     const nlohmann::json objective_given = train.objective;
     for (const auto& [option, field] : kObjectiveResumeFields)
         if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();

@@ -376,14 +376,14 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
         info.step = meta.at("step");
         info.wall_time_s = meta.at("wall_time_s");
 
-        torch::Tensor t;
-        if (archive.try_read("spectral_mean_real", t)) {
+        // A fresh tensor for each record: InputArchive::read into a defined tensor overwrites it in place.
+        if (torch::Tensor t; archive.try_read("spectral_mean_real", t)) {
             info.spectral.mean_real = t;
             archive.read("spectral_std_real", info.spectral.std_real);
             archive.read("spectral_mean_imag", info.spectral.mean_imag);
             archive.read("spectral_std_imag", info.spectral.std_imag);
         }
-        if (meta.contains(kCoverageRoundKey) && archive.try_read("coverage_matches", t)) {
+        if (torch::Tensor t; meta.contains(kCoverageRoundKey) && archive.try_read("coverage_matches", t)) {
             info.coverage_round = meta.at(kCoverageRoundKey);
             info.coverage_matches = t;
         }

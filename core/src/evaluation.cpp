@@ -21,10 +21,37 @@ double accuracy(ClassifierNet* classifier, const torch::Tensor& images, const to
     return classifier_probabilities(*classifier, images).argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
 }
 
+// For each row of a [N, D]: the squared L2 distance to its nearest row of b [M, D] and that row's number, in
+// float64, a block of rows at a time (a full N x M table of 10,000 x 10,000 would take 800 MB). With
+// skip_same_row, row i of a is compared with every row of b but row i (a and b the same set).
+std::pair<torch::Tensor, torch::Tensor> nearest_rows(const torch::Tensor& a, const torch::Tensor& b, bool skip_same_row) {
+    const auto b_norms = b.pow(2).sum(1).unsqueeze(0);
+    std::vector<torch::Tensor> distances, rows;
+    constexpr int64_t kBlock = 1024;
+    for (int64_t begin = 0; begin < a.size(0); begin += kBlock) {
+        const auto block = a.slice(0, begin, begin + kBlock);
+        auto d = (block.pow(2).sum(1, true) - 2 * block.matmul(b.t()) + b_norms).clamp_min(0);
+        if (skip_same_row) d.diagonal(begin, 0, 1).fill_(INFINITY);  // element (i, begin + i)
+        const auto [distance, row] = d.min(1);
+        distances.push_back(distance);
+        rows.push_back(row);
+    }
+    return {torch::cat(distances), torch::cat(rows)};
+}
+
 }  // namespace
 
+double copy_share(const torch::Tensor& samples, const torch::Tensor& training_images) {
+    TORCH_CHECK(training_images.size(0) >= 2, "the copy measure needs at least two training images");
+    const auto s = samples.flatten(1).to(torch::kDouble), t = training_images.flatten(1).to(torch::kDouble);
+    const auto nearest_other = nearest_rows(t, t, true).first;  // for each training image
+    const auto [to_nearest, nearest] = nearest_rows(s, t, false);
+    // d < d_other / 2  <=>  d² < d_other² / 4
+    return to_nearest.lt(nearest_other.index_select(0, nearest) / 4).to(torch::kDouble).mean().item<double>();
+}
+
 EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSplit& data, ClassifierNet* classifier,
-                    double classifier_accuracy, const EvalOptions& o) {
+                    double classifier_accuracy, const EvalOptions& o, const torch::Tensor& training_images) {
     EvalReport r;
     r.classifier_test_accuracy = classifier_accuracy;
     const auto noise = info.noise_sampler();
@@ -34,6 +61,10 @@ EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSp
     r.idempotence_gap = mean_l1(f2, f1);
     r.samples = f1.slice(0, 0, 64);
     r.refined = f2.slice(0, 0, 64);
+    if (training_images.defined() && training_images.size(0) >= 2) {
+        r.copies = copy_share(f1, training_images);
+        r.copy_reference_images = training_images.size(0);
+    }
 
     const auto& test = data.test;
     r.projection_batch = o.projection_batch;
@@ -102,6 +133,8 @@ std::string EvalReport::to_json(const std::string& checkpoint, const std::string
     j["classifier_test_accuracy"] = number(classifier_test_accuracy);
     j["idempotence_gap"] = idempotence_gap;
     j["reconstruction_error"] = reconstruction_error;
+    j["copies"] = number(copies);
+    j["copy_reference_images"] = copy_reference_images;
     j["projection_batch"] = projection_batch;
     for (const auto& p : projection)
         j["projection"][p.corruption] = {{"accuracy_corrupted", number(p.accuracy_corrupted)},

@@ -149,12 +149,9 @@ DataFit fit_to_data(int64_t images, const DataFit& given, bool fit_batch, bool f
         const int64_t five_epochs = 5 * images / std::max(1, fit.batch);
         fit.steps = small ? 1000 : std::clamp<int64_t>(five_epochs, 1000, 5000);
     }
-    if (fit_objective) {
-        fit.objective = ObjectiveOptions{};
-        if (small) {
-            fit.objective.lambda_coverage = 20;
-            fit.objective.lambda_tight = 0;
-        }
+    if (fit_objective && small) {  // the two weights that choose the objective; its other options stay
+        fit.objective.lambda_coverage = 20;
+        fit.objective.lambda_tight = 0;
     }
     std::ostringstream note;
     note << images << " training images (" << (small ? "fewer" : "not fewer") << " than " << kSmallDataImages << "):";

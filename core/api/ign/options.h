@@ -211,7 +211,7 @@ struct TrainResult {
 };
 
 // What a fresh run chooses from its data's size for the settings a user left open (TrainRequest::fit_*):
-// the one place these rules live (README "Training on your own images" gives the measurements).
+// the one place these rules live (README "Your own folder" gives the measurements).
 //   fewer than kSmallDataImages images: batch 64 (at most the data), 1,000 steps, and the non-adversarial
 //     objective: reconstruction, idempotence and coverage λ 20, no tightness (IGN's objective collapsed every
 //     few-shot run of 300 images to one shape);
@@ -224,6 +224,8 @@ struct DataFit {
 };
 constexpr int64_t kSmallDataImages = 5000;
 // `fit_batch` / `fit_steps` / `fit_objective`: which of them to choose (the rest keep `given`'s values).
+// The objective is chosen by its coverage and tightness weights only: the other objective options a user
+// gives (candidates, matching schedule, the other weights) are kept.
 DataFit fit_to_data(int64_t images, const DataFit& given, bool fit_batch, bool fit_steps, bool fit_objective);
 
 // What a user asks for; plan_training() (trainer.h) resolves it the way `ign train` documents.

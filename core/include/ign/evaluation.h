@@ -22,7 +22,15 @@ struct EvalOptions {
     int projection_batch = 1;
     uint64_t seed = 0;
     InferenceOptions inference;
+    // Copies are looked for among the model's own training images when there are at most this many (the
+    // few-shot case, where memorising is the risk; every sample against every image costs N x samples).
+    int copy_reference_limit = 10000;
 };
+
+// Share of samples that copy a training image: a sample is a copy of its nearest training image x (L2 in
+// pixels) when it lies closer to x than half the distance from x to the nearest other training image.
+// Needs at least two training images.
+double copy_share(const torch::Tensor& samples, const torch::Tensor& training_images);
 
 struct ProjectionFidelity {
     std::string corruption;
@@ -40,12 +48,16 @@ struct EvalReport {
     double reconstruction_error = 0;        // mean |f(x) - x| on the test split
     int projection_batch = 1;               // images per application of f in projection and reconstruction
     double classifier_test_accuracy = NAN;
+    double copies = NAN;                    // copy_share of the samples; NaN when not measured
+    int64_t copy_reference_images = 0;      // training images the samples were compared with
     torch::Tensor samples, refined;         // the first 64 samples f(z) and f^2(z), for the report sheet
     std::vector<torch::Tensor> projection_examples;  // per corruption: [clean; corrupted; projected] x 10
     std::string to_json(const std::string& checkpoint, const std::string& data) const;
 };
 
+// training_images: the model's own training images for the copy measure (undefined: not measured).
 EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSplit& data, ClassifierNet* classifier,
-                    double classifier_accuracy, const EvalOptions& options);
+                    double classifier_accuracy, const EvalOptions& options,
+                    const torch::Tensor& training_images = torch::Tensor());
 
 }  // namespace ign
