@@ -190,20 +190,22 @@ private slots:
         QCOMPARE(info.train.steps, int64_t(2));  // given
         QCOMPARE(info.objective.lambda_coverage, 20.0);
         QCOMPARE(info.objective.lambda_tight, 0.0);
+        QCOMPARE(info.optimizer.lr, 5e-4);
         // An objective option given: the objective is the options', the batch is still chosen.
         r = ign_cli(common + QStringList{path("fit-ign"), "--lambda-tight", "3"});
-        QVERIFY2(r.code == 0 && r.err.contains("batch 64;"), qPrintable(r.err));
+        QVERIFY2(r.code == 0 && r.err.contains("batch 64, learning rate 0.0005;"), qPrintable(r.err));
         info = load_checkpoint(path("fit-ign/checkpoint.pt").toStdString()).info;
         QCOMPARE(info.train.batch, 64);
         QCOMPARE(info.objective.lambda_coverage, 0.0);
         QCOMPARE(info.objective.lambda_tight, 3.0);
         // Other objective options tune the chosen objective.
-        r = ign_cli(common + QStringList{path("fit-tuned"), "--coverage-candidates", "1", "--lambda-rec", "15"});
+        r = ign_cli(common + QStringList{path("fit-tuned"), "--coverage-candidates", "3", "--lambda-rec", "15", "--lr", "2e-4"});
         QVERIFY2(r.code == 0 && r.err.contains("coverage λ 20 without tightness"), qPrintable(r.err));
         info = load_checkpoint(path("fit-tuned/checkpoint.pt").toStdString()).info;
         QCOMPARE(info.objective.lambda_coverage, 20.0);
-        QCOMPARE(info.objective.coverage_candidates, 1);
+        QCOMPARE(info.objective.coverage_candidates, 3);
         QCOMPARE(info.objective.lambda_rec, 15.0);
+        QCOMPARE(info.optimizer.lr, 2e-4);
     }
 
     void inferenceCommandsWriteImages() {

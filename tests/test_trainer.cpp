@@ -39,38 +39,50 @@ class TestTrainer : public QObject {
 private slots:
     // The settings a new run leaves open follow the data's size (options.h, fit_to_data).
     void settingsFitTheDataSize() {
-        const DataFit given{32, 77, ObjectiveOptions{}, {}};
-        auto small = fit_to_data(300, given, true, true, true);
+        const DataFit given{32, 77, ObjectiveOptions{}, 2e-4, {}};
+        const auto all = FitOpen::all();
+        auto small = fit_to_data(300, given, all);
         QCOMPARE(small.batch, 64);
         QCOMPARE(small.steps, int64_t(1000));
         QCOMPARE(small.objective.lambda_coverage, 20.0);
         QCOMPARE(small.objective.lambda_tight, 0.0);
         QCOMPARE(small.objective.lambda_rec, ObjectiveOptions{}.lambda_rec);
+        QCOMPARE(small.lr, 5e-4);
         QVERIFY2(small.note.find("300 training images (fewer than 5000): batch 64, 1000 steps,") == 0, small.note.c_str());
-        QCOMPARE(fit_to_data(40, given, true, false, false).batch, 40);  // at most the data
-        auto large = fit_to_data(60000, given, true, true, true);
+        QVERIFY2(small.note.find("learning rate 0.0005; chosen from the data's size") != std::string::npos, small.note.c_str());
+        FitOpen batch_only;
+        batch_only.batch = true;
+        QCOMPARE(fit_to_data(40, given, batch_only).batch, 40);  // at most the data
+        QCOMPARE(fit_to_data(40, given, batch_only).lr, 2e-4);   // not open: kept
+        auto large = fit_to_data(60000, given, all);
         QCOMPARE(large.batch, 256);
         QCOMPARE(large.steps, int64_t(5 * 60000 / 256));  // about 5 epochs
         QCOMPARE(large.objective.lambda_tight, ObjectiveOptions{}.lambda_tight);
         QCOMPARE(large.objective.lambda_coverage, 0.0);
-        QCOMPARE(fit_to_data(6000, given, true, true, false).steps, int64_t(1000));     // at least 1,000
-        QCOMPARE(fit_to_data(1000000, given, true, true, false).steps, int64_t(5000));  // at most 5,000
+        QCOMPARE(large.lr, OptimizerOptions{}.lr);
+        FitOpen batch_and_steps = batch_only;
+        batch_and_steps.steps = true;
+        QCOMPARE(fit_to_data(6000, given, batch_and_steps).steps, int64_t(1000));     // at least 1,000
+        QCOMPARE(fit_to_data(1000000, given, batch_and_steps).steps, int64_t(5000));  // at most 5,000
         // What is not left open keeps the given values, and nothing chosen says nothing.
         auto mine = given;
         mine.objective.lambda_rec = 5;
-        const auto kept = fit_to_data(300, mine, false, false, false);
+        const auto kept = fit_to_data(300, mine, FitOpen{});
         QCOMPARE(kept.batch, 32);
         QCOMPARE(kept.steps, int64_t(77));
         QCOMPARE(kept.objective.lambda_rec, 5.0);
+        QCOMPARE(kept.lr, 2e-4);
         QVERIFY(kept.note.empty());
-        QCOMPARE(fit_to_data(300, mine, true, false, false).objective.lambda_rec, 5.0);
+        QCOMPARE(fit_to_data(300, mine, batch_only).objective.lambda_rec, 5.0);
         // The objective is chosen by its two weights; the user's other objective options stay.
-        mine.objective.coverage_candidates = 1;
-        const auto tuned = fit_to_data(300, mine, false, false, true);
+        mine.objective.coverage_candidates = 3;
+        FitOpen objective_only;
+        objective_only.objective = true;
+        const auto tuned = fit_to_data(300, mine, objective_only);
         QCOMPARE(tuned.objective.lambda_coverage, 20.0);
         QCOMPARE(tuned.objective.lambda_rec, 5.0);
-        QCOMPARE(tuned.objective.coverage_candidates, 1);
-        QCOMPARE(fit_to_data(60000, mine, false, false, true).objective.lambda_rec, 5.0);
+        QCOMPARE(tuned.objective.coverage_candidates, 3);
+        QCOMPARE(fit_to_data(60000, mine, objective_only).objective.lambda_rec, 5.0);
     }
 
     // N steps straight and k + (N - k) steps with a save and resume between end with identical weights.

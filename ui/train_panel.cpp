@@ -170,7 +170,7 @@ void TrainPanel::addOptimisationRows(QFormLayout* form) {
     m_batch = spin(2, 4096, defaults.settings.batch, this, "images per step");
     m_steps = spin(1, 10'000'000, int(defaults.settings.steps), this, "total optimisation steps (with resume: the new total)");
     m_seed = spin(0, 1'000'000'000, int(defaults.settings.seed), this, "seed for initialisation, data order and noise");
-    m_fit = new QCheckBox("batch, steps, λs", this);
+    m_fit = new QCheckBox("batch, steps, λs, rate", this);
     m_fit->setToolTip(QString("a new run chooses its batch, steps and objective from how many images the data holds "
                               "(fewer than %1: batch 64, 1,000 steps, coverage without tightness); the boxes below "
                               "show the choice once training starts. Off: the boxes' values.")
@@ -199,12 +199,14 @@ void TrainPanel::enableFittedBoxes() {
     const bool editable = !m_fit->isChecked() || !m_resume->text().trimmed().isEmpty();
     m_batch->setEnabled(editable);
     m_steps->setEnabled(editable);
+    m_lr->setEnabled(editable);
     for (const auto& [field, box] : m_objective) box->setEnabled(editable);
 }
 
-// What runs, as the engine resolved it: the form shows it (the fitted batch, steps and λs).
+// What runs, as the engine resolved it: the form shows it (the fitted batch, steps, λs and rate).
 void TrainPanel::showChosenSettings(const ign::TrainOptions& options) {
     m_batch->setValue(options.settings.batch);
+    m_lr->setValue(options.optimizer.lr);
     m_steps->setValue(int(std::min<int64_t>(options.settings.steps, m_steps->maximum())));
     setObjective(options.objective);
 }
@@ -439,7 +441,7 @@ ign::TrainRequest TrainPanel::request(QString* problem) const {
     r.data_given = o.resume.empty() || m_data->property("explicit").toBool();
     r.steps = m_steps->value();
     if (o.resume.empty() && m_fit->isChecked()) {
-        r.fit_batch = r.fit_steps = r.fit_objective = true;
+        r.fit = ign::FitOpen::all();
         r.steps = 0;
     }
     r.device = m_device->currentText().toStdString();

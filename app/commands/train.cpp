@@ -84,7 +84,7 @@ struct TrainArgs {
     ign::ObjectiveOptions objective = kDefaults.objective;
     bool data_given = false;  // --data on the command line (else a resume keeps the checkpoint's data set)
     // Not on the command line: a fresh run chooses them from the data's size (ign::fit_to_data).
-    bool fit_batch = false, fit_steps = false, fit_objective = false;
+    ign::FitOpen fit;
     ign::ResumeChanges resume_changes;      // with --resume: the λs / lr given on the command line
     std::vector<std::string> ignored_on_resume;  // options given that a resume cannot change
     int64_t checkpoint_every = kDefaults.checkpoint_every, preview_every = kDefaults.preview_every;
@@ -190,9 +190,7 @@ ign::TrainRequest train_request(const TrainArgs& a, const ign::DistributedOption
     r.distributed = distributed;
     r.precision = a.precision;
     request.data_given = a.resume.empty() || a.data_given;
-    request.fit_batch = a.fit_batch;
-    request.fit_steps = a.fit_steps;
-    request.fit_objective = a.fit_objective;
+    request.fit = a.fit;
     request.steps = a.steps;
     request.epochs = a.epochs;
     request.device = a.common.device;
@@ -216,7 +214,7 @@ int run_train(const TrainArgs& a) {
     const auto& o = plan.options;
     spdlog::info("{}: {} training images, {} test images", o.settings.data, plan.data.train.size(), plan.data.test.size());
     if (!plan.fit_note.empty())
-        spdlog::info("{} (give --batch, --steps, --lambda-coverage or --lambda-tight to choose yourself)", plan.fit_note);
+        spdlog::info("{} (give --batch, --steps, --lambda-coverage, --lambda-tight or --lr to choose yourself)", plan.fit_note);
     if (!plan.device_note.empty()) spdlog::warn("{}", plan.device_note);
     spdlog::info("training on {}", o.device);
 
@@ -277,7 +275,7 @@ void add_model_options(CLI::App* t, TrainArgs& train) {
 }
 
 void add_optimizer_options(CLI::App* t, TrainArgs& train) {
-    t->add_option("--lr", train.lr, "Adam learning rate")->capture_default_str();
+    t->add_option("--lr", train.lr, "Adam learning rate (default: from the data's size, 5e-4 under 5,000 images, else 1e-4)");
     t->add_option("--beta1", train.beta1, "Adam beta1")->capture_default_str();
     t->add_option("--beta2", train.beta2, "Adam beta2")->capture_default_str();
 }
@@ -291,7 +289,7 @@ void add_objective_options(CLI::App* t, ign::ObjectiveOptions& objective) {
     t->add_option("--lambda-coverage", objective.lambda_coverage,
                   "weight of coverage: each real image pulls the generated sample matched to it (IMLE; 0: off; given neither "
                   "this nor --lambda-tight, a run under 5,000 images takes 20 with --lambda-tight 0)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(CLI::Range(0.0, 1e6))  // CLI11's NonNegativeNumber prints DBL_MAX's 309 digits
         ->capture_default_str();
     t->add_option("--coverage-candidates", objective.coverage_candidates, "noises each real image adds to a matching's pool")
         ->check(CLI::Range(1, 64))
@@ -338,10 +336,11 @@ void add_process_options(CLI::App* t, TrainArgs& train) {
 void note_given_options(const CLI::App& t, TrainArgs& train) {
     auto given = [&](const char* name) { return t.count(name) > 0; };
     train.data_given = given("--data");
-    train.fit_batch = !given("--batch");
-    train.fit_steps = !given("--steps") && !given("--epochs");
+    train.fit.batch = !given("--batch");
+    train.fit.steps = !given("--steps") && !given("--epochs");
     // The objective is chosen by its two weights; its other options tune whichever it is.
-    train.fit_objective = !given("--lambda-coverage") && !given("--lambda-tight");
+    train.fit.objective = !given("--lambda-coverage") && !given("--lambda-tight");
+    train.fit.lr = !given("--lr");
     const nlohmann::json objective_given = train.objective;
     for (const auto& [option, field] : kObjectiveResumeFields)
         if (given(option)) train.resume_changes.objective[field] = objective_given.at(field).get<double>();

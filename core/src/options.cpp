@@ -141,27 +141,29 @@ std::string OptimizerOptions::to_string() const {
     return s.str();
 }
 
-DataFit fit_to_data(int64_t images, const DataFit& given, bool fit_batch, bool fit_steps, bool fit_objective) {
+DataFit fit_to_data(int64_t images, const DataFit& given, FitOpen open) {
     DataFit fit = given;
     const bool small = images < kSmallDataImages;
-    if (fit_batch) fit.batch = int(small ? std::clamp<int64_t>(images, 1, 64) : 256);
-    if (fit_steps) {
+    if (open.batch) fit.batch = int(small ? std::clamp<int64_t>(images, 1, 64) : 256);
+    if (open.steps) {
         const int64_t five_epochs = 5 * images / std::max(1, fit.batch);
         fit.steps = small ? 1000 : std::clamp<int64_t>(five_epochs, 1000, 5000);
     }
-    if (fit_objective && small) {  // the two weights that choose the objective; its other options stay
+    if (open.objective && small) {  // the two weights that choose the objective; its other options stay
         fit.objective.lambda_coverage = 20;
         fit.objective.lambda_tight = 0;
     }
+    if (open.lr) fit.lr = small ? 5e-4 : OptimizerOptions{}.lr;
+    if (!open.any()) return fit;
     std::ostringstream note;
     note << images << " training images (" << (small ? "fewer" : "not fewer") << " than " << kSmallDataImages << "):";
-    if (fit_batch) note << " batch " << fit.batch << ",";
-    if (fit_steps) note << " " << fit.steps << " steps,";
-    if (fit_objective)
+    if (open.batch) note << " batch " << fit.batch << ",";
+    if (open.steps) note << " " << fit.steps << " steps,";
+    if (open.objective)
         note << (small ? " reconstruction, idempotence and coverage λ 20 without tightness (on small data IGN's "
                          "tightness collapses the samples to one shape),"
                        : " the method's objective,");
-    if (!fit_batch && !fit_steps && !fit_objective) return fit;
+    if (open.lr) note << " learning rate " << fit.lr << ",";
     fit.note = note.str();
     fit.note.back() = ';';
     fit.note += " chosen from the data's size";

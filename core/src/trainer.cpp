@@ -538,19 +538,21 @@ TrainPlan plan_training(const TrainRequest& request) {
         if (request.data_given) o.settings.data = data;
     }
     plan.data = load_dataset(o.settings.data, o.model.channels, o.model.image_size);
-    const bool fit_steps = request.fit_steps && request.steps <= 0 && request.epochs <= 0;
-    if (o.resume.empty() && (request.fit_batch || fit_steps || request.fit_objective)) {
-        const auto fit = fit_to_data(plan.data.train.size(), {o.settings.batch, o.settings.steps, o.objective, {}},
-                                     request.fit_batch, fit_steps, request.fit_objective);
+    auto open = request.fit;
+    open.steps = open.steps && request.steps <= 0 && request.epochs <= 0;
+    if (o.resume.empty() && open.any()) {
+        const auto fit = fit_to_data(plan.data.train.size(),
+                                     {o.settings.batch, o.settings.steps, o.objective, o.optimizer.lr, {}}, open);
         o.settings.batch = fit.batch;
         o.objective = fit.objective;
-        if (fit_steps) o.settings.steps = fit.steps;
+        o.optimizer.lr = fit.lr;
+        if (open.steps) o.settings.steps = fit.steps;
         plan.fit_note = fit.note;
     }
     const int64_t per_epoch = plan.data.train.size() / std::max(1, o.settings.batch);
     if (request.steps > 0) o.settings.steps = request.steps;
     else if (request.epochs > 0) o.settings.steps = std::max<int64_t>(1, int64_t(std::ceil(request.epochs * per_epoch)));
-    else if (o.resume.empty() && !fit_steps) o.settings.steps = 1000;
+    else if (o.resume.empty() && !open.steps) o.settings.steps = 1000;
     if (o.out_dir.empty())
         o.out_dir = !o.resume.empty() ? fs::path(o.resume).parent_path().string()
                                       : "runs/" + o.model.preset + "-" + fs::path(o.settings.data).filename().string();

@@ -61,7 +61,7 @@ struct ObjectiveOptions {
     bool detach_clamp_reference = false;  // detach R_i inside the tanh clamp
     double eps = 1e-8;
     double lambda_coverage = 0;   // weight of D(f(z matched to x), x); 0: no coverage term
-    int coverage_candidates = 4;  // noises each real image adds to the round's matching pool
+    int coverage_candidates = 1;  // noises each real image adds to the round's matching pool (1: every noise matched)
     int coverage_every = 0;       // steps between matchings (a round); 0: one epoch, at most 100 steps
     int coverage_downsample = 4;  // matching compares images average-pooled by this factor
     bool coverage() const { return lambda_coverage > 0; }
@@ -210,23 +210,30 @@ struct TrainResult {
     std::string checkpoint_path;
 };
 
-// What a fresh run chooses from its data's size for the settings a user left open (TrainRequest::fit_*):
+// What a fresh run chooses from its data's size for the settings a user left open (TrainRequest::fit):
 // the one place these rules live (README "Your own folder" gives the measurements).
-//   fewer than kSmallDataImages images: batch 64 (at most the data), 1,000 steps, and the non-adversarial
+//   fewer than kSmallDataImages images: batch 64 (at most the data), 1,000 steps, the non-adversarial
 //     objective: reconstruction, idempotence and coverage λ 20, no tightness (IGN's objective collapsed every
-//     few-shot run of 300 images to one shape);
-//   more: batch 256, about 5 epochs (1,000 to 5,000 steps), and the method's objective.
+//     few-shot run of 300 images to one shape), and Adam's rate 5e-4 (1e-4 left half the seeds as one
+//     shape after 1,000 steps);
+//   more: batch 256, about 5 epochs (1,000 to 5,000 steps), the method's objective and rate.
 struct DataFit {
     int batch = 256;
     int64_t steps = 1000;
     ObjectiveOptions objective;
+    double lr = 1e-4;
     std::string note;  // what was chosen and why, for the log and the studio
 };
 constexpr int64_t kSmallDataImages = 5000;
-// `fit_batch` / `fit_steps` / `fit_objective`: which of them to choose (the rest keep `given`'s values).
-// The objective is chosen by its coverage and tightness weights only: the other objective options a user
-// gives (candidates, matching schedule, the other weights) are kept.
-DataFit fit_to_data(int64_t images, const DataFit& given, bool fit_batch, bool fit_steps, bool fit_objective);
+// Which settings are left open, to be chosen (the rest keep the given values). The objective is chosen by
+// its coverage and tightness weights only: the other objective options a user gives (candidates, matching
+// schedule, the other weights) are kept.
+struct FitOpen {
+    bool batch = false, steps = false, objective = false, lr = false;
+    bool any() const { return batch || steps || objective || lr; }
+    static FitOpen all() { return {true, true, true, true}; }
+};
+DataFit fit_to_data(int64_t images, const DataFit& given, FitOpen open);
 
 // What a user asks for; plan_training() (trainer.h) resolves it the way `ign train` documents.
 struct TrainRequest {
@@ -238,8 +245,8 @@ struct TrainRequest {
     double epochs = 0;            // > 0 and no steps: this many epochs of the training split
     std::string device = "auto";  // cpu, cuda or auto; a missing GPU falls back to the CPU with a note
     // A fresh run: choose these from the data's size (fit_to_data) instead of the options' values. Steps
-    // are chosen when `fit_steps` and neither `steps` nor `epochs` is given.
-    bool fit_batch = false, fit_steps = false, fit_objective = false;
+    // are chosen when `fit.steps` and neither `steps` nor `epochs` is given.
+    FitOpen fit;
 };
 
 }  // namespace ign

@@ -10,9 +10,9 @@
 // candidates of its own the nearest is nearly a random one, and pulling random noises toward random images
 // teaches f their mean, a blob. One image per noise: early in training a few samples are nearest to most
 // images (270 images chose 20 noises at step 1), and a noise pulled toward many images learns their mean
-// again. Through the
-// round, whenever the image is in a batch, the step adds λ_coverage · D(f(z_image), image): the same noise
-// each time, so f can learn to map it there; gradients flow through the matched samples only.
+// again. Through the round, whenever the image is in a batch, the step adds λ_coverage · D(f(z_image),
+// image): the same noise each time, so f can learn to map it there; gradients flow through the matched
+// samples only.
 // The matching (one pool number per image) travels in the checkpoint, so a run resumed inside a round
 // continues exactly; the noises are drawn again from the seed, never stored.
 #include <torch/torch.h>
