@@ -61,7 +61,7 @@ EvalReport evaluate(IgnNet& model, const CheckpointInfo& info, const TrainTestSp
     r.idempotence_gap = mean_l1(f2, f1);
     r.samples = f1.slice(0, 0, 64);
     r.refined = f2.slice(0, 0, 64);
-    if (training_images.defined() && training_images.size(0) >= 2) {
+    if (training_images.defined()) {  // copy_share says when there are fewer than two
         r.copies = copy_share(f1, training_images);
         r.copy_reference_images = training_images.size(0);
     }
